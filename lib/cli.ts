@@ -1,0 +1,280 @@
+#!/usr/bin/env node
+/**
+ * The `scantag` command line.
+ *
+ * Exit codes: 0 success (dead letters are reported, not fatal), 1 usage or configuration error,
+ * 2 an input cannot be read or the output cannot be written.
+ */
+import { createReadStream, createWriteStream, readFileSync, statSync, type WriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { PassThrough, type Readable, type Writable } from 'node:stream'
+import { parseArgs } from 'node:util'
+import cliProgress from 'cli-progress'
+import { ConfigError, DEFAULT_CONFIG, loadConfigFile, resolveConfig, type ScantagConfig } from './config.js'
+import { mergeByTime, type MergeStats } from './merge.js'
+import type { DeadLetter } from './model.js'
+import { LogReader } from './parse/reader.js'
+import { createSerializer } from './stream.js'
+import { buildSummary } from './output/summary.js'
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+const USAGE = `Usage: scantag enrich [options] [INPUT...]
+
+Reads Zeek logs (TSV or JSON) and Suricata EVE JSON, plain or gzip, from files or stdin
+(no INPUT or "-"), and writes one enriched JSON record per input record.
+Several inputs are merged in event-time order.
+
+Options:
+  -o, --out FILE            write records to FILE (default: stdout)
+  -f, --format FORMAT       merge (original record + "scantag" object, default) or ecs
+      --input-format FMT    auto (default), zeek-tsv, zeek-json or eve
+      --dead-letter FILE    write unreadable lines to FILE as NDJSON {input,line,reason,text}
+      --summary FILE        write a JSON summary (counts per input, format, kind, dead
+                            letters) to FILE; "-" = stdout when --out is a file, else stderr
+  -c, --config FILE         JSON configuration (schemas/config.schema.json)
+      --lateness SECONDS    disorder tolerated per input when merging inputs (default 60)
+      --community-id-seed N Community ID seed (default 0)
+      --max-line-length N   longest accepted line in characters (default 1048576)
+  -q, --quiet               no progress bar and no closing line on stderr
+  -h, --help                show this help
+  -v, --version             show the version
+
+Exit status: 0 success (dead letters are reported, not fatal), 1 usage or
+configuration error, 2 unreadable input or unwritable output.`
+
+/** A usage error (exit 1). */
+class UsageError extends Error {}
+/** An input or output error (exit 2). */
+class IoError extends Error {}
+
+interface CliOptions {
+  inputs: string[]
+  out?: string
+  deadLetter?: string
+  summary?: string
+  quiet: boolean
+  config: ScantagConfig
+}
+
+function parseNumber (name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} expects a number, got "${value}"`)
+  return n
+}
+
+function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        format: { type: 'string', short: 'f' },
+        'input-format': { type: 'string' },
+        'dead-letter': { type: 'string' },
+        summary: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        lateness: { type: 'string' },
+        'community-id-seed': { type: 'string' },
+        'max-line-length': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' }
+      }
+    })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  const v = parsed.values
+  if (v.help === true) return 'help'
+  if (v.version === true) return 'version'
+  const [command, ...inputs] = parsed.positionals
+  if (command === undefined) throw new UsageError('missing command: try "scantag enrich FILE"')
+  if (command !== 'enrich') throw new UsageError(`unknown command "${command}": the command is "enrich"`)
+
+  const base = v.config !== undefined ? loadConfigFile(v.config) : { ...DEFAULT_CONFIG }
+  const overrides: Record<string, unknown> = {}
+  if (v.format !== undefined) overrides.format = v.format
+  if (v['input-format'] !== undefined) overrides.inputFormat = v['input-format']
+  const lateness = parseNumber('lateness', v.lateness); if (lateness !== undefined) overrides.lateness = lateness
+  const seed = parseNumber('community-id-seed', v['community-id-seed']); if (seed !== undefined) overrides.communityIdSeed = seed
+  const maxLine = parseNumber('max-line-length', v['max-line-length']); if (maxLine !== undefined) overrides.maxLineLength = maxLine
+  const { $schema: _ignored, ...baseSettings } = base as ScantagConfig & { $schema?: string }
+  const config = resolveConfig({ ...baseSettings, ...overrides }, 'command line')
+  return {
+    inputs: inputs.length === 0 ? ['-'] : inputs,
+    out: v.out,
+    deadLetter: v['dead-letter'],
+    summary: v.summary,
+    quiet: v.quiet === true,
+    config
+  }
+}
+
+function openInput (path: string): Readable {
+  if (path === '-') return process.stdin
+  try {
+    const st = statSync(path)
+    if (st.isDirectory()) throw new IoError(`cannot read ${path}: it is a directory`)
+  } catch (err) {
+    if (err instanceof IoError) throw err
+    throw new IoError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  return createReadStream(path, { highWaterMark: 256 * 1024 })
+}
+
+async function openOutput (path: string): Promise<WriteStream> {
+  await mkdir(dirname(path), { recursive: true }).catch(() => undefined)
+  const ws = createWriteStream(path)
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => { resolve() })
+    ws.once('error', (err) => { reject(new IoError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)) })
+  })
+  return ws
+}
+
+function fileSize (path: string): number | undefined {
+  if (path === '-') return undefined
+  try { return statSync(path).size } catch { return undefined }
+}
+
+async function enrich (opts: CliOptions): Promise<void> {
+  const started = process.hrtime.bigint()
+  const { config } = opts
+  const stdinCount = opts.inputs.filter(i => i === '-').length
+  if (stdinCount > 1) throw new UsageError('stdin ("-") can be read only once')
+  const sources = opts.inputs.map(openInput)
+
+  let deadLetterOut: WriteStream | undefined
+  if (opts.deadLetter !== undefined) deadLetterOut = await openOutput(opts.deadLetter)
+  const deadLetterExamples: DeadLetter[] = []
+  const onDeadLetter = (dl: DeadLetter): void => {
+    if (deadLetterExamples.length < 10) deadLetterExamples.push(dl)
+    if (deadLetterOut !== undefined) deadLetterOut.write(JSON.stringify(dl) + '\n')
+  }
+
+  const readers = opts.inputs.map(input => new LogReader({
+    input,
+    format: config.inputFormat,
+    maxLineLength: config.maxLineLength,
+    communityIdSeed: config.communityIdSeed,
+    onDeadLetter
+  }))
+  const readDone = sources.map(async (src, i) => {
+    try {
+      await pipeline(src, readers[i])
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ERR_STREAM_PREMATURE_CLOSE') return
+      throw new IoError(`cannot read ${opts.inputs[i]}: ${code ?? (err as Error).message}`)
+    }
+  })
+
+  let events: Readable
+  let mergeStats: MergeStats | undefined
+  if (readers.length === 1) {
+    events = readers[0]
+  } else {
+    const merged = mergeByTime(readers, { lateness: config.lateness, maxBuffered: config.maxBuffered })
+    events = merged.stream
+    mergeStats = merged.stats
+  }
+
+  const output: Writable = opts.out !== undefined ? await openOutput(opts.out) : process.stdout
+  let outputRecords = 0
+  const counter = new PassThrough({ objectMode: true })
+  counter.on('data', () => { outputRecords++ })
+
+  const sizes = opts.inputs.map(fileSize)
+  const showProgress = !opts.quiet && process.stderr.isTTY === true && sizes.every(s => s !== undefined) && opts.out !== undefined
+  let bar: cliProgress.SingleBar | undefined
+  let timer: NodeJS.Timeout | undefined
+  if (showProgress) {
+    const total = sizes.reduce<number>((a, b) => a + (b ?? 0), 0)
+    bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'scantag {bar} {percentage}% | {value}/{total} bytes | {records} records', hideCursor: true }, cliProgress.Presets.shades_classic)
+    bar.start(total, 0, { records: 0 })
+    timer = setInterval(() => {
+      bar?.update(readers.reduce((a, r) => a + r.stats.bytes, 0), { records: outputRecords })
+    }, 200)
+    timer.unref()
+  }
+
+  try {
+    await Promise.all([
+      ...readDone,
+      pipeline(events, counter, createSerializer({ format: config.format }), output)
+    ])
+  } finally {
+    if (timer !== undefined) clearInterval(timer)
+    if (bar !== undefined) {
+      bar.update(readers.reduce((a, r) => a + r.stats.bytes, 0), { records: outputRecords })
+      bar.stop()
+    }
+    if (deadLetterOut !== undefined) {
+      const dl = deadLetterOut
+      await new Promise<void>(resolve => { dl.end(resolve) })
+    }
+  }
+
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9
+  const summary = buildSummary({
+    version: VERSION,
+    format: config.format,
+    readers: readers.map(r => r.stats),
+    outputRecords,
+    merge: mergeStats,
+    deadLetterExamples,
+    elapsedSeconds: elapsed
+  })
+  if (opts.summary !== undefined) {
+    const text = JSON.stringify(summary, null, 2) + '\n'
+    if (opts.summary === '-') {
+      (opts.out !== undefined ? process.stdout : process.stderr).write(text)
+    } else {
+      const ws = await openOutput(opts.summary)
+      await new Promise<void>(resolve => { ws.end(text, resolve) })
+    }
+  }
+  if (!opts.quiet) {
+    const t = summary.totals
+    process.stderr.write(`scantag: ${t.records} records from ${summary.inputs.length} input(s), ${t.deadLetters} dead letter(s)${t.deadLetters > 0 && opts.deadLetter === undefined ? ' (use --dead-letter FILE to keep them)' : ''}, ${elapsed.toFixed(2)} s\n`)
+  }
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main (argv: string[]): Promise<number> {
+  // `scantag enrich x | head`: the reader went away; stop quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0)
+  })
+  try {
+    const opts = parseCommandLine(argv)
+    if (opts === 'help') { process.stdout.write(USAGE + '\n'); return 0 }
+    if (opts === 'version') { process.stdout.write(VERSION + '\n'); return 0 }
+    await enrich(opts)
+    return 0
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`scantag: ${err.message}\n${err instanceof UsageError ? 'Run "scantag --help" for usage.\n' : ''}`)
+      return 1
+    }
+    if (err instanceof IoError) {
+      process.stderr.write(`scantag: ${err.message}\n`)
+      return 2
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0
+    process.stderr.write(`scantag: unexpected error: ${(err as Error).stack ?? String(err)}\n`)
+    return 70
+  }
+}
+
+main(process.argv.slice(2)).then(code => { process.exitCode = code }, (err: unknown) => {
+  process.stderr.write(`scantag: ${String(err)}\n`)
+  process.exitCode = 70
+})

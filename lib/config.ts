@@ -1,0 +1,89 @@
+/**
+ * Configuration: defaults, loading and validation against `schemas/config.schema.json`.
+ */
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { ErrorObject } from 'ajv'
+
+/** scantag configuration (see `schemas/config.schema.json`). */
+export interface ScantagConfig {
+  /** Output format. */
+  format: 'merge' | 'ecs'
+  /** Input format for every input, or `auto`. */
+  inputFormat: 'auto' | 'zeek-tsv' | 'zeek-json' | 'eve'
+  /** Community ID seed (0–65535). */
+  communityIdSeed: number
+  /** Longest accepted line in characters. */
+  maxLineLength: number
+  /** Seconds of disorder tolerated per input in the time-ordered merge. */
+  lateness: number
+  /** Most events held for the merge. */
+  maxBuffered: number
+}
+
+/** Defaults, as in the schema. */
+export const DEFAULT_CONFIG: Readonly<ScantagConfig> = Object.freeze({
+  format: 'merge',
+  inputFormat: 'auto',
+  communityIdSeed: 0,
+  maxLineLength: 1024 * 1024,
+  lateness: 60,
+  maxBuffered: 100_000
+})
+
+/** A configuration error: the message names the field and what to change. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const schemaUrl = new URL('../schemas/config.schema.json', import.meta.url)
+let validator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined
+
+function validate (data: unknown): ErrorObject[] {
+  if (validator === undefined) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true })
+    validator = ajv.compile(JSON.parse(readFileSync(schemaUrl, 'utf8')) as object)
+  }
+  return validator(data) ? [] : (validator.errors ?? [])
+}
+
+function describe (e: ErrorObject): string {
+  const where = e.instancePath === '' ? 'the configuration' : e.instancePath.slice(1).replace(/\//g, '.')
+  if (e.keyword === 'additionalProperties') {
+    return `unknown setting "${String(e.params.additionalProperty)}" (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`
+  }
+  if (e.keyword === 'enum') return `${where} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`
+  return `${where} ${e.message ?? 'is invalid'}`
+}
+
+/**
+ * Validates a partial configuration object and returns it merged over the defaults.
+ * @throws {@link ConfigError} naming every invalid field
+ */
+export function resolveConfig (partial: unknown, source = 'configuration'): ScantagConfig {
+  const errors = validate(partial)
+  if (errors.length > 0) {
+    throw new ConfigError(`${source}: ${errors.map(describe).join('; ')}`)
+  }
+  return { ...DEFAULT_CONFIG, ...(partial as Partial<ScantagConfig>) }
+}
+
+/**
+ * Reads and validates a JSON configuration file.
+ * @throws {@link ConfigError} when the file cannot be read, is not JSON, or is invalid
+ */
+export function loadConfigFile (path: string): ScantagConfig {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`)
+  }
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`)
+  }
+  return resolveConfig(data, `config file ${path}`)
+}

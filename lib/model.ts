@@ -1,0 +1,165 @@
+/**
+ * The normalized event model every reader produces and every correlator consumes.
+ *
+ * One {@link NetworkEvent} per input record, whatever the sensor: Zeek (TSV or JSON) and
+ * Suricata EVE records are mapped onto the same few fields that scan detection needs, and the
+ * original record is kept untouched in {@link NetworkEvent.original} so that nothing the sensor
+ * wrote is lost. `schemas/network-event.schema.json` is the JSON Schema of this shape.
+ *
+ * @packageDocumentation
+ */
+
+/** Which sensor wrote the record. */
+export type Sensor = 'zeek' | 'suricata'
+
+/** The input formats scantag reads. */
+export type InputFormat = 'zeek-tsv' | 'zeek-json' | 'eve'
+
+/**
+ * What a record is about. Zeek records use their log path (`conn`, `http`, `dns`, `weird`,
+ * `notice`, `ssl`, ...); EVE records use their `event_type` (`flow`, `netflow`, `alert`, `http`,
+ * `dns`, `tls`, `ssh`, `anomaly`, `stats`, ...). Open-ended on purpose: unknown kinds pass through.
+ */
+export type EventKind = string
+
+/** Transport protocol, lower case as Zeek writes it; other IP protocols by name or number. */
+export type Transport = 'tcp' | 'udp' | 'icmp' | 'icmp6' | 'sctp' | (string & {})
+
+/**
+ * The connection outcome, one vocabulary for Zeek `conn_state`/`history` and for Suricata flow
+ * state/TCP flags. The mapping is documented in one table: `lib/parse/outcome.ts`.
+ *
+ * - `unanswered`: an attempt that got no reply at all (Zeek `S0`, EVE flow with SYN only).
+ * - `rejected`: the responder refused (Zeek `REJ`, a SYN answered by RST, ICMP unreachable).
+ * - `established`: a handshake completed or both sides exchanged data.
+ * - `reset`: established, then aborted by a reset.
+ * - `partial`: only part of a connection was seen (mid-stream, one side only).
+ * - `other`: none of the above could be decided.
+ */
+export type ConnectionOutcome = 'unanswered' | 'rejected' | 'established' | 'reset' | 'partial' | 'other'
+
+/** One side of a connection. */
+export interface Endpoint {
+  /** IPv4 or IPv6 address as written by the sensor (IPv6 as normalized by the reader). */
+  ip: string
+  /** Port; for ICMP the type (originator) or code (responder), as Zeek and Community ID use them. */
+  port?: number
+}
+
+/** HTTP fields (Zeek http.log, EVE `http`). */
+export interface HttpFields {
+  method?: string
+  host?: string
+  uri?: string
+  status?: number
+  userAgent?: string
+}
+
+/** DNS fields (Zeek dns.log, EVE `dns` v1/v2/v3). */
+export interface DnsFields {
+  query?: string
+  qtype?: string
+  rcode?: string
+  /** Answer data (addresses, names), flattened. */
+  answers?: string[]
+}
+
+/** Alert fields (EVE `alert`, Zeek notice). */
+export interface AlertFields {
+  signature?: string
+  signatureId?: number
+  category?: string
+  severity?: number
+  action?: string
+  /** Free-text message (Zeek notice `msg`). */
+  message?: string
+  /** Rule metadata as a map of arrays (EVE `alert.metadata`), MITRE keys included. */
+  metadata?: Record<string, string[]>
+}
+
+/** Byte and packet counters, each direction. */
+export interface Counters {
+  origBytes?: number
+  respBytes?: number
+  origPackets?: number
+  respPackets?: number
+}
+
+/** The `scantag` object added to every output record (community id now; labels later). */
+export interface ScantagFields {
+  /** Community ID v1 of the flow, computed when the sensor did not write one. */
+  community_id?: string
+  /** Whether `community_id` came from the sensor (`sensor`) or was computed (`computed`). */
+  community_id_source?: 'sensor' | 'computed'
+}
+
+/**
+ * One normalized network event.
+ *
+ * Fields are absent (not `null`) when the record does not carry them.
+ */
+export interface NetworkEvent {
+  /** Event time as epoch seconds, microseconds kept in the fraction. Absent when unknown. */
+  time?: number
+  /** Sensor that wrote the record. */
+  sensor: Sensor
+  /** The format the record was read from. */
+  format: InputFormat
+  /** Zeek log path or EVE event_type. */
+  kind: EventKind
+  /** Originator / source side. */
+  src?: Endpoint
+  /** Responder / destination side. */
+  dst?: Endpoint
+  /** Transport protocol. */
+  transport?: Transport
+  /** IANA protocol number when known (6, 17, 1, 58, 132, ...). */
+  protoNumber?: number
+  /** Community ID v1 (from the sensor or computed). */
+  communityId?: string
+  /** Zeek connection uid. */
+  uid?: string
+  /** Suricata flow id, as a decimal string: it fits 51 bits but is kept exact whatever its size. */
+  flowId?: string
+  /** Normalized connection outcome (conn and flow records). */
+  outcome?: ConnectionOutcome
+  /** Zeek `conn_state` or EVE `flow.state`, as written. */
+  state?: string
+  /** Zeek `history` or EVE TCP flags summary, as written. */
+  history?: string
+  /** Application-layer service (Zeek `service`, EVE `app_proto`). */
+  service?: string
+  /** Duration in seconds. */
+  duration?: number
+  counters?: Counters
+  http?: HttpFields
+  dns?: DnsFields
+  alert?: AlertFields
+  /** The input this event came from (file name or `-`). */
+  input: string
+  /** 1-based line number in that input. */
+  line: number
+  /**
+   * The original record: the EVE object, the Zeek JSON object as written, or for Zeek TSV the
+   * record in Zeek's JSON writer shape (`id.orig_h` keys plus `_path`).
+   */
+  original: Record<string, unknown>
+  /** The original line text for JSON inputs (lets `merge` output skip re-serializing). */
+  raw?: string
+  /** Enrichment added by scantag; written as the `scantag` object in `merge` output. */
+  scantag: ScantagFields
+}
+
+/**
+ * A line that could not be read. Every input line ends as exactly one event or one dead letter.
+ */
+export interface DeadLetter {
+  /** The input the line came from (file name or `-`). */
+  input: string
+  /** 1-based line number. */
+  line: number
+  /** Why it was rejected, in words an operator can act on. */
+  reason: string
+  /** The line text (truncated to a bounded length for oversized lines). */
+  text: string
+}

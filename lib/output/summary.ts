@@ -1,0 +1,74 @@
+/**
+ * The run summary written by `--summary`: counts per input, format, kind and dead letters.
+ */
+import type { MergeStats } from '../merge.js'
+import type { DeadLetter } from '../model.js'
+import type { ReaderStats } from '../parse/reader.js'
+
+/** What {@link buildSummary} needs. */
+export interface SummaryInput {
+  version: string
+  format: string
+  readers: ReaderStats[]
+  outputRecords: number
+  merge?: MergeStats
+  deadLetterExamples: DeadLetter[]
+  elapsedSeconds: number
+}
+
+/** The summary document. `totals.records + totals.deadLetters === totals.dataLines`. */
+export interface Summary {
+  scantag: string
+  outputFormat: string
+  inputs: ReaderStats[]
+  totals: {
+    lines: number
+    dataLines: number
+    records: number
+    deadLetters: number
+    outputRecords: number
+    /** True when every data line became a record or a dead letter and every record was written. */
+    reconciled: boolean
+  }
+  kinds: Record<string, number>
+  sensors: Record<string, number>
+  merge?: MergeStats
+  deadLetterExamples: DeadLetter[]
+  elapsedSeconds: number
+  recordsPerSecond: number
+}
+
+/** Builds the summary from the readers' final stats. */
+export function buildSummary (s: SummaryInput): Summary {
+  const kinds: Record<string, number> = {}
+  const sensors: Record<string, number> = {}
+  let lines = 0; let dataLines = 0; let records = 0; let deadLetters = 0
+  for (const r of s.readers) {
+    lines += r.lines; dataLines += r.dataLines; records += r.records; deadLetters += r.deadLetters
+    const sensor = r.format === 'eve' ? 'suricata' : r.format === 'unknown' ? 'unknown' : 'zeek'
+    for (const [k, n] of Object.entries(r.kinds)) {
+      kinds[k] = (kinds[k] ?? 0) + n
+      sensors[sensor] = (sensors[sensor] ?? 0) + n
+    }
+  }
+  const summary: Summary = {
+    scantag: s.version,
+    outputFormat: s.format,
+    inputs: s.readers,
+    totals: {
+      lines,
+      dataLines,
+      records,
+      deadLetters,
+      outputRecords: s.outputRecords,
+      reconciled: records + deadLetters === dataLines && s.outputRecords === records
+    },
+    kinds,
+    sensors,
+    deadLetterExamples: s.deadLetterExamples,
+    elapsedSeconds: Math.round(s.elapsedSeconds * 1000) / 1000,
+    recordsPerSecond: s.elapsedSeconds > 0 ? Math.round(records / s.elapsedSeconds) : 0
+  }
+  if (s.merge !== undefined) summary.merge = s.merge
+  return summary
+}

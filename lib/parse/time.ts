@@ -1,0 +1,127 @@
+/**
+ * Timestamp parsing shared by the readers.
+ *
+ * Event times are epoch seconds as JS numbers. To keep the microseconds exactly as the sensor
+ * wrote them (so that a Zeek TSV `ts` and the same record's ISO 8601 `ts` in JSON compare equal),
+ * fractional parts are never added as floats: the integer seconds and the written fraction are
+ * joined as a decimal string and converted once, which yields the nearest double to the written
+ * value, the same double `Number()` gives for the TSV text.
+ */
+
+const DIGIT0 = 48
+
+function digits (s: string, from: number, to: number): number {
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - DIGIT0
+    if (d < 0 || d > 9) return NaN
+    n = n * 10 + d
+  }
+  return n
+}
+
+/** Joins integer epoch seconds and a decimal fraction (digits only) without float rounding. */
+export function joinSecondsFraction (seconds: number, fraction: string): number {
+  if (fraction.length === 0) return seconds
+  if (seconds >= 0) return Number(seconds + '.' + fraction)
+  // Negative epochs (before 1970): -5 + 0.25 is -4.75, not -5.25.
+  return seconds + Number('0.' + fraction)
+}
+
+/**
+ * Parses an ISO 8601 / RFC 3339 timestamp as Suricata and Zeek write them:
+ * `2026-11-26T19:36:56.103289+0000`, `...+02:00`, `...Z`, or no offset (read as UTC).
+ * Also accepts a space instead of `T`. Returns epoch seconds, or `undefined` when the text is
+ * not such a timestamp or a field is out of range.
+ */
+export function parseIsoTime (s: string): number | undefined {
+  // Fixed positions: YYYY-MM-DDTHH:MM:SS
+  if (s.length < 19) return undefined
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined
+  const sep = s.charCodeAt(10)
+  if (sep !== 84 && sep !== 32 && sep !== 116) return undefined // 'T', ' ', 't'
+  const year = digits(s, 0, 4)
+  const month = digits(s, 5, 7)
+  const day = digits(s, 8, 10)
+  const hour = digits(s, 11, 13)
+  const minute = digits(s, 14, 16)
+  const second = digits(s, 17, 19)
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)) return undefined
+  let i = 19
+  let fraction = ''
+  if (i < s.length && (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44)) { // '.' or ','
+    const start = ++i
+    while (i < s.length) {
+      const c = s.charCodeAt(i)
+      if (c < 48 || c > 57) break
+      i++
+    }
+    if (i === start) return undefined
+    fraction = s.slice(start, i)
+  }
+  let offsetSeconds = 0
+  if (i < s.length) {
+    const c = s.charCodeAt(i)
+    if ((c === 90 || c === 122) && i + 1 === s.length) { // 'Z'
+      i++
+    } else if (c === 43 || c === 45) { // '+' or '-'
+      const sign = c === 45 ? -1 : 1
+      const rest = s.length - i - 1
+      let oh: number, om: number
+      if (rest === 4) { // +hhmm
+        oh = digits(s, i + 1, i + 3); om = digits(s, i + 3, i + 5)
+      } else if (rest === 5 && s.charCodeAt(i + 3) === 58) { // +hh:mm
+        oh = digits(s, i + 1, i + 3); om = digits(s, i + 4, i + 6)
+      } else if (rest === 2) { // +hh
+        oh = digits(s, i + 1, i + 3); om = 0
+      } else {
+        return undefined
+      }
+      if (!(oh <= 23 && om <= 59)) return undefined
+      offsetSeconds = sign * (oh * 3600 + om * 60)
+      i = s.length
+    } else {
+      return undefined
+    }
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second)
+  // Date.UTC rolls 31 Feb over into March; reject dates that do not exist.
+  const check = new Date(ms)
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined
+  return joinSecondsFraction(ms / 1000 - offsetSeconds, fraction)
+}
+
+/** Epoch seconds above this are taken to be milliseconds (1e11 s is the year 5138). */
+const MILLISECONDS_THRESHOLD = 1e11
+
+/**
+ * Reads a Zeek `ts` in any of the shapes writers produce: epoch seconds (number or numeric
+ * string), integer epoch milliseconds (some shippers), or ISO 8601 (json-streaming-logs,
+ * `JSON::TS_ISO8601`). Returns `undefined` for anything else.
+ */
+export function parseZeekTs (value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined
+    if (Math.abs(value) >= MILLISECONDS_THRESHOLD && Number.isInteger(value)) return value / 1000
+    return value
+  }
+  if (typeof value === 'string') {
+    const c = value.charCodeAt(0)
+    if (value.length > 10 && value.charCodeAt(4) === 45) return parseIsoTime(value)
+    if ((c >= 48 && c <= 57) || c === 45) {
+      const n = Number(value)
+      if (Number.isFinite(n)) return parseZeekTs(n)
+    }
+  }
+  return undefined
+}
+
+/** Formats epoch seconds as ISO 8601 UTC with microseconds: `2018-03-24T17:15:20.865716Z`. */
+export function formatIsoMicros (seconds: number): string {
+  const whole = Math.floor(seconds)
+  let micros = Math.round((seconds - whole) * 1e6)
+  let base = whole
+  if (micros >= 1e6) { base += 1; micros -= 1e6 }
+  const iso = new Date(base * 1000).toISOString() // ...:SS.000Z
+  return iso.slice(0, 19) + '.' + String(micros).padStart(6, '0') + 'Z'
+}
