@@ -59,6 +59,15 @@ interface CliOptions {
   config: ScantagConfig
 }
 
+/** Command-line flag of each setting it can override, for error messages. */
+const FLAG_OF: Record<string, string> = {
+  format: 'format',
+  inputFormat: 'input-format',
+  lateness: 'lateness',
+  communityIdSeed: 'community-id-seed',
+  maxLineLength: 'max-line-length'
+}
+
 function parseNumber (name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
@@ -106,7 +115,7 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
   const seed = parseNumber('community-id-seed', v['community-id-seed']); if (seed !== undefined) overrides.communityIdSeed = seed
   const maxLine = parseNumber('max-line-length', v['max-line-length']); if (maxLine !== undefined) overrides.maxLineLength = maxLine
   const { $schema: _ignored, ...baseSettings } = base as ScantagConfig & { $schema?: string }
-  const config = resolveConfig({ ...baseSettings, ...overrides }, 'command line')
+  const config = resolveConfig({ ...baseSettings, ...overrides }, 'invalid option', field => field in overrides ? `--${FLAG_OF[field] ?? field}` : field)
   return {
     inputs: inputs.length === 0 ? ['-'] : inputs,
     out: v.out,

@@ -47,8 +47,8 @@ function validate (data: unknown): ErrorObject[] {
   return validator(data) ? [] : (validator.errors ?? [])
 }
 
-function describe (e: ErrorObject): string {
-  const where = e.instancePath === '' ? 'the configuration' : e.instancePath.slice(1).replace(/\//g, '.')
+function describe (e: ErrorObject, nameOf: (field: string) => string): string {
+  const where = e.instancePath === '' ? 'the configuration' : nameOf(e.instancePath.slice(1).replace(/\//g, '.'))
   if (e.keyword === 'additionalProperties') {
     return `unknown setting "${String(e.params.additionalProperty)}" (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`
   }
@@ -60,10 +60,10 @@ function describe (e: ErrorObject): string {
  * Validates a partial configuration object and returns it merged over the defaults.
  * @throws {@link ConfigError} naming every invalid field
  */
-export function resolveConfig (partial: unknown, source = 'configuration'): ScantagConfig {
+export function resolveConfig (partial: unknown, source = 'configuration', nameOf: (field: string) => string = f => f): ScantagConfig {
   const errors = validate(partial)
   if (errors.length > 0) {
-    throw new ConfigError(`${source}: ${errors.map(describe).join('; ')}`)
+    throw new ConfigError(`${source}: ${errors.map(e => describe(e, nameOf)).join('; ')}`)
   }
   return { ...DEFAULT_CONFIG, ...(partial as Partial<ScantagConfig>) }
 }

@@ -1,0 +1,117 @@
+import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { fixture } from './helpers.js'
+
+// The built CLI (npm test builds first), run as a user would.
+const root = fileURLToPath(new URL('..', import.meta.url))
+const cli = join(root, 'dist/cli.js')
+
+function run (args: string[], input?: string | Buffer): { code: number | null, stdout: string, stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, input, encoding: 'buffer', timeout: 60_000 })
+  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() }
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'scantag-cli-'))
+
+t.test('--help and --version', async t => {
+  const help = run(['--help'])
+  t.equal(help.code, 0)
+  t.match(help.stdout, /Usage: scantag enrich/)
+  const v = run(['--version'])
+  t.equal(v.code, 0)
+  t.match(v.stdout, /^\d+\.\d+\.\d+\n$/)
+})
+
+t.test('enrich two inputs: output, dead letters and a reconciled summary', async t => {
+  const bad = join(tmp, 'mixed.json')
+  writeFileSync(bad, readFileSync(fixture('eve/invented-variants.json')))
+  const out = join(tmp, 'out.ndjson')
+  const dl = join(tmp, 'dead.ndjson')
+  const summaryFile = join(tmp, 'summary.json')
+  const r = run(['enrich', fixture('zeek-tsv/irongirl101-conn.log'), bad, '--out', out, '--dead-letter', dl, '--summary', summaryFile])
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stderr, /records from 2 input\(s\), 4 dead letter\(s\)/)
+  const lines = readFileSync(out, 'utf8').trim().split('\n')
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as {
+    totals: { records: number, deadLetters: number, dataLines: number, outputRecords: number, reconciled: boolean }
+    inputs: Array<{ format: string, records: number }>
+    kinds: Record<string, number>
+    sensors: Record<string, number>
+  }
+  t.equal(lines.length, summary.totals.records)
+  t.equal(summary.totals.records + summary.totals.deadLetters, summary.totals.dataLines)
+  t.equal(summary.totals.reconciled, true)
+  t.same(summary.inputs.map(i => i.format), ['zeek-tsv', 'eve'])
+  t.equal(summary.sensors.zeek, summary.inputs[0].records)
+  const dead = readFileSync(dl, 'utf8').trim().split('\n').map(l => JSON.parse(l) as { input: string, line: number, reason: string, text: string })
+  t.same(dead.map(d => d.line), [10, 11, 12, 13])
+  t.ok(dead.every(d => d.input === bad && d.reason.length > 0 && typeof d.text === 'string'))
+  const times = lines.map(l => JSON.parse(l) as { ts?: number, timestamp?: string }).map(o => o.ts ?? Date.parse(o.timestamp as string) / 1000)
+  t.same(times, [...times].sort((a, b) => a - b), 'merged in time order')
+})
+
+t.test('stdin, gzip and --format ecs', async t => {
+  const gz = gzipSync(readFileSync(fixture('eve/nicoaller-sample.json')))
+  const r = run(['enrich', '--format', 'ecs', '-q'], gz)
+  t.equal(r.code, 0, r.stderr)
+  t.equal(r.stderr, '', '--quiet')
+  const docs = r.stdout.trim().split('\n').map(l => JSON.parse(l) as { event: { module: string }, network?: { community_id?: string } })
+  t.equal(docs.length, 4)
+  t.ok(docs.every(d => d.event.module === 'suricata'))
+})
+
+t.test('--summary - goes to stdout when --out is a file', async t => {
+  const out = join(tmp, 'o2.ndjson')
+  const r = run(['enrich', fixture('zeek-json/zat-conn.log'), '-o', out, '--summary', '-', '-q'])
+  t.equal(r.code, 0)
+  const s = JSON.parse(r.stdout) as { totals: { records: number } }
+  t.equal(s.totals.records, 3)
+})
+
+t.test('config file is validated; flags override it', async t => {
+  const good = join(tmp, 'good.json')
+  writeFileSync(good, JSON.stringify({ format: 'ecs', lateness: 5 }))
+  const r = run(['enrich', '-c', good, fixture('zeek-json/zat-conn.log'), '-q'])
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout, /"@timestamp"/)
+  const r2 = run(['enrich', '-c', good, '--format', 'merge', fixture('zeek-json/zat-conn.log'), '-q'])
+  t.match(r2.stdout, /"scantag":/)
+  t.notMatch(r2.stdout, /"@timestamp"/)
+
+  const bad = join(tmp, 'bad.json')
+  writeFileSync(bad, JSON.stringify({ format: 'xml', lateness: -1, colour: 'red' }))
+  const r3 = run(['enrich', '-c', bad, fixture('zeek-json/zat-conn.log')])
+  t.equal(r3.code, 1)
+  t.match(r3.stderr, /config file .*bad\.json: /)
+  t.match(r3.stderr, /unknown setting "colour"/)
+  t.match(r3.stderr, /lateness must be >= 0/)
+  t.match(r3.stderr, /format must be one of merge, ecs/)
+  const notJson = join(tmp, 'notjson.json')
+  writeFileSync(notJson, '{format: ecs}')
+  t.match(run(['enrich', '-c', notJson]).stderr, /is not valid JSON/)
+})
+
+t.test('exit codes: usage 1, unreadable input 2', async t => {
+  t.equal(run(['enrich', '--frobnicate']).code, 1)
+  t.equal(run(['scan']).code, 1)
+  t.equal(run([]).code, 1)
+  const badFlag = run(['enrich', '--lateness', 'soon'])
+  t.equal(badFlag.code, 1)
+  t.match(badFlag.stderr, /--lateness expects a number, got "soon"/)
+  const missing = run(['enrich', join(tmp, 'nope.log')])
+  t.equal(missing.code, 2)
+  t.match(missing.stderr, /cannot read .*nope\.log: ENOENT/)
+  t.equal(run(['enrich', tmp]).code, 2, 'a directory')
+  t.equal(run(['enrich', '-', '-']).code, 1, 'stdin twice')
+})
+
+t.test('EPIPE: `scantag enrich x | head -1` ends quietly', async t => {
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${cli}" enrich "${join(root, 'examples/data/eve.json')}" | head -1; echo "status=$?"`], { encoding: 'utf8' })
+  t.equal(r.stdout.split('\n').filter(l => l.startsWith('{')).length, 1)
+  t.notMatch(r.stderr, /Error|at /, 'no stack trace')
+})

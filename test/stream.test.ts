@@ -1,0 +1,95 @@
+import t from 'tap'
+import { createReadStream, readFileSync } from 'node:fs'
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import ndjson from 'ndjson'
+import { createEnricher, createSerializer, readAny, readEve, readZeek } from '../lib/stream.js'
+import type { DeadLetter, NetworkEvent } from '../lib/model.js'
+import { mergeLine, toMerge } from '../lib/output/merge.js'
+import { fixture, readThrough } from './helpers.js'
+
+async function collectText (stream: Readable): Promise<string> {
+  let s = ''
+  for await (const chunk of stream) s += String(chunk)
+  return s
+}
+
+t.test('merge format: original record unchanged plus scantag', async t => {
+  const file = fixture('eve/lab-variety.json')
+  const lines = readFileSync(file, 'utf8').trim().split('\n')
+  const out: Record<string, unknown>[] = []
+  await pipeline(createReadStream(file), readAny({ input: file }), createEnricher(), new Writable({
+    objectMode: true, write (o: Record<string, unknown>, _e, cb) { out.push(o); cb() }
+  }))
+  t.equal(out.length, lines.length)
+  for (let i = 0; i < lines.length; i++) {
+    const { scantag, ...rest } = out[i]
+    t.same(rest, JSON.parse(lines[i]), `line ${i + 1} unchanged`)
+    t.match(scantag, { community_id: /^1:/, community_id_source: 'sensor' })
+  }
+})
+
+t.test('serializer: merge text equals the object form; fast path keeps the original text', async t => {
+  const { events } = await readThrough(fixture('eve/nicoaller-sample.json'))
+  for (const ev of events) {
+    const text = mergeLine(ev)
+    t.same(JSON.parse(text), toMerge(ev))
+    t.ok(text.startsWith((ev.raw as string).slice(0, -1)), 'original bytes reused')
+  }
+  const empty: NetworkEvent = { ...events[0], original: {}, raw: '{ }' }
+  t.same(JSON.parse(mergeLine(empty)), { scantag: events[0].scantag })
+  const clash: NetworkEvent = { ...events[0], original: { scantag: 'theirs', a: 1 }, raw: '{"scantag":"theirs","a":1}' }
+  t.same(JSON.parse(mergeLine(clash)), { scantag: events[0].scantag, a: 1 }, 'an existing scantag key is replaced, not duplicated')
+
+  const tsv = await readThrough(fixture('zeek-tsv/irongirl101-conn.log'))
+  const first = JSON.parse(mergeLine(tsv.events[0])) as Record<string, unknown>
+  t.equal(first._path, 'conn', 'TSV rows become Zeek JSON objects')
+  t.equal(first['id.orig_h'], '192.168.100.103')
+  t.equal(first.ts, 1391765555.371909)
+})
+
+t.test('serializer batches and writes everything', async t => {
+  const { events } = await readThrough(fixture('eve/lab-variety.json'))
+  const text = await collectText(Readable.from(events).pipe(createSerializer({ format: 'merge', batchBytes: 100 })))
+  t.equal(text.split('\n').length - 1, events.length)
+  const ecs = await collectText(Readable.from(events).pipe(createSerializer({ format: 'ecs' })))
+  const docs = ecs.trim().split('\n').map(l => JSON.parse(l) as Record<string, unknown>)
+  t.equal(docs.length, events.length)
+  t.ok(docs.every(d => typeof d['@timestamp'] === 'string'))
+  t.throws(() => createSerializer({ format: 'xml' as never }), /format must be merge or ecs/)
+})
+
+t.test('enricher accepts plain Zeek/EVE objects (e.g. from ndjson.parse) and dead-letters the rest', async t => {
+  const dead: DeadLetter[] = []
+  const enricher = createEnricher({ format: 'event', input: 'mixed', onDeadLetter: d => { dead.push(d) } })
+  const src = Readable.from([
+    ...readFileSync(fixture('zeek-json/zat-conn.log'), 'utf8').trim().split('\n').map(l => JSON.parse(l) as object),
+    { hello: 'world' },
+    42,
+    JSON.parse(readFileSync(fixture('eve/nicoaller-sample.json'), 'utf8').split('\n')[0]) as object
+  ])
+  const out: NetworkEvent[] = []
+  for await (const ev of src.pipe(enricher)) out.push(ev as NetworkEvent)
+  t.same(out.map(e => `${e.sensor}/${e.kind}`), ['zeek/conn', 'zeek/conn', 'zeek/conn', 'suricata/alert'])
+  t.same(dead.map(d => [d.input, d.line]), [['mixed', 4], ['mixed', 5]])
+  t.match(dead[0].reason, /neither a Zeek record nor a Suricata EVE record/)
+  t.match(dead[1].reason, /got number/)
+  t.throws(() => createEnricher({ format: 'csv' as never }), /format must be one of merge, ecs, event/)
+  t.throws(() => createEnricher({ communityIdSeed: -1 }), /communityIdSeed/)
+})
+
+t.test('ndjson.parse -> createEnricher -> ndjson.stringify drop-in', async t => {
+  const file = fixture('zeek-json/simir-conn.log')
+  const text = await collectText(createReadStream(file).pipe(ndjson.parse()).pipe(createEnricher({ format: 'ecs' })).pipe(ndjson.stringify()))
+  const docs = text.trim().split('\n').map(l => JSON.parse(l) as { event: { dataset: string } })
+  t.equal(docs.length, 2)
+  t.equal(docs[0].event.dataset, 'zeek.connection')
+})
+
+t.test('readZeek / readEve accept only their formats', async t => {
+  const eveAsZeek = await readThrough(fixture('eve/nicoaller-sample.json'), {}, ['zeek-tsv', 'zeek-json'])
+  t.equal(eveAsZeek.events.length, 0)
+  t.equal(readEve().stats.format, 'eve')
+  t.equal(readZeek().stats.format, 'unknown')
+  t.throws(() => readEve({ format: 'zeek-tsv' }), /format must be one of auto, eve/)
+})
