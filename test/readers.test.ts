@@ -224,3 +224,12 @@ t.test('bad options fail fast with a message', async t => {
   t.throws(() => new LogReader({ communityIdSeed: 70000 }), /communityIdSeed must be an integer from 0 to 65535/)
   t.throws(() => new LogReader({ format: 'pcap' as never }), /format must be one of auto/)
 })
+
+t.test('a pretty-printed JSON array (an EVE re-export) is dead-lettered line by line with the reason', async t => {
+  const doc = JSON.stringify([{ event_type: 'alert', timestamp: '2018-03-23T11:51:47.805788-0600' }], null, 2)
+  const r = await readThrough({ content: doc + '\n' })
+  t.equal(r.events.length, 0)
+  t.equal(r.deadLetters.length, doc.split('\n').length)
+  t.match(r.deadLetters[0].reason, /pretty-printed JSON document.*jq -c/)
+  t.ok(reconciles(r.stats))
+})

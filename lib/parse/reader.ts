@@ -76,6 +76,8 @@ export class LogReader extends Transform {
   private readonly allowed: readonly InputFormat[]
   private readonly onDeadLetter: ((dl: DeadLetter) => void) | undefined
   private format: InputFormat | undefined
+  /** Set when the input turned out to be one pretty-printed JSON document. */
+  private jsonDocument = false
   private tsv: ZeekTsvState | undefined
   private firstChunk = true
   private gunzip: Gunzip | undefined
@@ -199,9 +201,20 @@ export class LogReader extends Transform {
 
   private onLine (line: string, lineNo: number): void {
     const stats = this[kStats]
+    if (this.jsonDocument) {
+      if (line.trim().length === 0) { stats.blankLines++; return }
+      stats.dataLines++
+      this.dead(lineNo, JSON_DOCUMENT_REASON, line)
+      return
+    }
     if (this.format === undefined) {
       const sniffed = sniffLine(line)
       if (sniffed === 'blank') { stats.blankLines++; return }
+      if (sniffed === 'json-document') {
+        this.jsonDocument = true
+        this.onLine(line, lineNo)
+        return
+      }
       if (sniffed === 'unknown' || !this.allowed.includes(sniffed)) {
         stats.dataLines++
         const why = sniffed === 'unknown'
@@ -276,6 +289,8 @@ export class LogReader extends Transform {
     this.emit('dead-letter', dl)
   }
 }
+
+const JSON_DOCUMENT_REASON = 'part of a pretty-printed JSON document: Zeek and Suricata write one JSON object per line (convert with jq -c \'.[]\')'
 
 /** Zeek log names that a file name may reveal when records carry no `_path`. */
 const KNOWN_ZEEK_PATHS = new Set([

@@ -3,8 +3,11 @@
  */
 import type { InputFormat } from '../model.js'
 
-/** Result of looking at one line: a format, `blank`, or `unknown` (look at the next line). */
-export type SniffResult = InputFormat | 'blank' | 'unknown'
+/**
+ * Result of looking at one line: a format, `blank`, `unknown` (look at the next line), or
+ * `json-document` (the start of a pretty-printed JSON array or object, which no sensor writes).
+ */
+export type SniffResult = InputFormat | 'blank' | 'unknown' | 'json-document'
 
 const ZEEK_HEADER = /^[\t ]*#(separator|fields|path|types|set_separator|empty_field|unset_field|open)\b/
 
@@ -21,7 +24,9 @@ export function sniffLine (line: string): SniffResult {
   if (i === line.length) return 'blank'
   const c = line.charCodeAt(i)
   if (c === 35) return ZEEK_HEADER.test(line) ? 'zeek-tsv' : 'unknown' // '#'
+  if (c === 91) return 'json-document' // '[': a JSON array re-export, not a log
   if (c !== 123) return 'unknown' // '{'
+  if (line.trim() === '{') return 'json-document'
   let obj: unknown
   try {
     obj = JSON.parse(line)

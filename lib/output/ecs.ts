@@ -1,0 +1,844 @@
+/**
+ * The `ecs` output format: one Elastic Common Schema document per {@link NetworkEvent}.
+ *
+ * The mapping follows what Elastic's own integrations do at ingest time, so that scantag output
+ * lands next to (and queries like) data shipped through them:
+ *
+ * - Zeek: `elastic/integrations` package `zeek`, data streams `connection`, `dns`, `http`,
+ *   `notice`, `weird`, `ssl` (ingest pipelines `data_stream/<name>/elasticsearch/ingest_pipeline/default.yml`).
+ * - Suricata: package `suricata`, data stream `eve` (pipelines `default.yml`, `dns.yml`,
+ *   `dns-answer-v2.yml`).
+ *
+ * Where those pipelines disagree with each other or with ECS, or carry an evident bug, the
+ * choice made here is documented next to the code. The ECS fields come from the normalized
+ * event; the sensor record itself is kept under `zeek.<data stream>` or `suricata.eve`, minus
+ * the fields the integration moves into ECS fields.
+ *
+ * Built for the hot path: the document is assembled directly, the sensor record is copied one
+ * or two levels deep only (deeper values are shared with {@link NetworkEvent.original}, so do not
+ * mutate the output if the event is still in use), no regular expressions are compiled per call.
+ *
+ * `schemas/ecs-output.schema.json` is the JSON Schema of {@link EcsDocument}.
+ *
+ * @packageDocumentation
+ */
+import { isIP } from 'node:net'
+import type { NetworkEvent, ScantagFields } from '../model.js'
+import { formatIsoMicros, parseIsoTime } from '../parse/time.js'
+
+/** The ECS version the documents conform to (the one the current Zeek integration sets). */
+export const ECS_VERSION = '8.17.0'
+
+/** `event.kind` values scantag writes. */
+export type EcsEventKind = 'event' | 'alert' | 'metric'
+
+/** `event.category` values scantag writes. */
+export type EcsEventCategory = 'network' | 'intrusion_detection' | 'web'
+
+/** `event.type` values scantag writes. */
+export type EcsEventType = 'access' | 'allowed' | 'connection' | 'denied' | 'end' | 'info' | 'protocol' | 'start'
+
+/** `event.outcome` values. */
+export type EcsEventOutcome = 'success' | 'failure' | 'unknown'
+
+/** The `event` field set. */
+export interface EcsEvent {
+  kind: EcsEventKind
+  category?: EcsEventCategory[]
+  type?: EcsEventType[]
+  /** `zeek` or `suricata`. */
+  module: 'zeek' | 'suricata'
+  /** `zeek.connection`, `zeek.<path>` or `suricata.eve`. */
+  dataset: string
+  /** Zeek connection uid or Suricata flow id. */
+  id?: string
+  /** Duration in nanoseconds. */
+  duration?: number
+  outcome?: EcsEventOutcome
+  /** Suricata alert severity (1 is the highest). */
+  severity?: number
+  /** Zeek http: the request method, as the integration sets it. */
+  action?: string
+  /** Flow start (Suricata `flow.start`), ISO 8601 UTC with microseconds. */
+  start?: string
+  /** Flow end (Suricata `flow.end`), ISO 8601 UTC with microseconds. */
+  end?: string
+}
+
+/** `source` / `destination`. */
+export interface EcsEndpoint {
+  address?: string
+  ip?: string
+  port?: number
+  bytes?: number
+  packets?: number
+  /** MAC address in ECS form (`00-1A-2B-3C-4D-5E`). */
+  mac?: string
+  /** `destination.domain`: the HTTP host (Suricata integration). */
+  domain?: string
+}
+
+/** The `network` field set. */
+export interface EcsNetwork {
+  transport?: string
+  /** IANA protocol number, a keyword in ECS (`"6"`). */
+  iana_number?: string
+  community_id?: string
+  protocol?: string
+  bytes?: number
+  packets?: number
+  direction?: 'internal' | 'outbound' | 'inbound' | 'external'
+}
+
+/** The `related` field set. */
+export interface EcsRelated {
+  ip?: string[]
+  hosts?: string[]
+}
+
+/** The `http` field set. */
+export interface EcsHttp {
+  version?: string
+  request?: {
+    method?: string
+    referrer?: string
+    body?: { bytes: number }
+  }
+  response?: {
+    status_code?: number
+    body?: { bytes: number }
+  }
+}
+
+/** The `url` field set. */
+export interface EcsUrl {
+  original?: string
+  domain?: string
+  path?: string
+  query?: string
+  fragment?: string
+}
+
+/** One `dns.answers` entry. */
+export interface EcsDnsAnswer {
+  name?: string
+  type?: string
+  ttl?: number
+  data?: string
+}
+
+/** The `dns` field set. */
+export interface EcsDns {
+  id?: string
+  type?: 'query' | 'answer'
+  header_flags?: string[]
+  question?: {
+    name?: string
+    type?: string
+    class?: string
+  }
+  response_code?: string
+  answers?: EcsDnsAnswer[]
+  resolved_ip?: string[]
+}
+
+/** The `rule` field set. */
+export interface EcsRule {
+  id?: string
+  name?: string
+  category?: string
+  description?: string
+}
+
+/** The `threat` field set, from MITRE keys of Suricata rule metadata. */
+export interface EcsThreat {
+  framework: 'MITRE ATT&CK'
+  tactic?: { id?: string[], name?: string[] }
+  technique?: { id?: string[], name?: string[] }
+}
+
+/** The `file` field set (Zeek notice). */
+export interface EcsFile {
+  mime_type?: string
+}
+
+/** A sensor record carried through (what the integration leaves of it). */
+export type SensorRecord = Record<string, unknown>
+
+/**
+ * The `zeek` object: `session_id` (the uid) and the record under its integration data stream
+ * name (`connection` for conn.log, the log path otherwise).
+ */
+export interface EcsZeek {
+  session_id?: string
+  connection?: SensorRecord
+  [dataStream: string]: SensorRecord | string | undefined
+}
+
+/** `suricata.eve.alert` as left by the integration. */
+export interface SuricataEveAlert {
+  /** Rule metadata, a map of arrays as Suricata writes it. */
+  metadata?: Record<string, string[]>
+  [key: string]: unknown
+}
+
+/** `suricata.eve`: the EVE record minus the fields mapped to ECS. */
+export interface SuricataEve {
+  event_type?: string
+  /** Exact decimal flow id. */
+  flow_id?: string
+  alert?: SuricataEveAlert
+  [key: string]: unknown
+}
+
+/** One ECS document as written by the `ecs` output. Absent fields are omitted, never `null`. */
+export interface EcsDocument {
+  /** Event time, ISO 8601 UTC with microseconds; absent when the event time is unknown. */
+  '@timestamp'?: string
+  ecs: { version: string }
+  /** Suricata alerts: the alert category, as the integration sets it. */
+  message?: string
+  event: EcsEvent
+  source?: EcsEndpoint
+  destination?: EcsEndpoint
+  network?: EcsNetwork
+  related?: EcsRelated
+  http?: EcsHttp
+  url?: EcsUrl
+  user_agent?: { original: string }
+  dns?: EcsDns
+  rule?: EcsRule
+  threat?: EcsThreat
+  file?: EcsFile
+  zeek?: EcsZeek
+  suricata?: { eve: SuricataEve }
+  /** scantag's own namespace, as on the event. */
+  scantag: ScantagFields
+}
+
+type Rec = Record<string, unknown>
+
+/** An {@link EcsDocument} being built (everything but `scantag`, which is added last). */
+type Draft = Omit<EcsDocument, 'scantag'> & { scantag?: ScantagFields }
+
+function rec (v: unknown): Rec | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Rec : undefined
+}
+
+function num (v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined
+}
+
+function str (v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined
+}
+
+function isEmpty (o: object): boolean {
+  for (const _ in o) return false
+  return true
+}
+
+/** Copies `o` one level deep, without the keys in `drop` and without null/undefined values. */
+function without (o: Rec, drop: ReadonlySet<string>): Rec {
+  const out: Rec = {}
+  for (const k in o) {
+    if (drop.has(k) || k === '__proto__') continue
+    const v = o[k]
+    if (v === null || v === undefined) continue
+    out[k] = v
+  }
+  return out
+}
+
+/** ISO 8601 text as Suricata writes it (`...+0000`) → ISO 8601 UTC with microseconds. */
+function isoUtc (v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined
+  const t = parseIsoTime(v)
+  return t === undefined ? undefined : formatIsoMicros(t)
+}
+
+/** MAC address in ECS form: upper case, hyphen separated (`00-1A-2B-3C-4D-5E`); `undefined` if not 6 or 8 octets of hex. */
+function ecsMac (v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined
+  let out = ''
+  let digits = 0
+  for (let i = 0; i < v.length; i++) {
+    let c = v.charCodeAt(i)
+    if (c === 58 || c === 45 || c === 46) continue // ':' '-' '.'
+    if (c >= 97 && c <= 102) c -= 32 // a-f → A-F
+    else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70))) return undefined
+    if (digits > 0 && digits % 2 === 0) out += '-'
+    out += String.fromCharCode(c)
+    digits++
+  }
+  return digits === 12 || digits === 16 ? out : undefined
+}
+
+function pushUnique (list: string[], v: string): void {
+  if (!list.includes(v)) list.push(v)
+}
+
+/** Splits a request target into `url.path`, `url.query`, `url.fragment` (the Suricata integration's grok, without a regex). */
+function urlParts (url: EcsUrl, target: string): void {
+  const hash = target.indexOf('#')
+  const beforeHash = hash === -1 ? target : target.slice(0, hash)
+  const q = beforeHash.indexOf('?')
+  let path = q === -1 ? beforeHash : beforeHash.slice(0, q)
+  // Absolute-form targets (proxies): keep only the path, as uri_parts does.
+  const scheme = path.indexOf('://')
+  if (scheme !== -1) {
+    const slash = path.indexOf('/', scheme + 3)
+    path = slash === -1 ? '' : path.slice(slash)
+  }
+  if (path.length > 0) url.path = path
+  if (q !== -1 && q + 1 < beforeHash.length) url.query = beforeHash.slice(q + 1)
+  if (hash !== -1 && hash + 1 < target.length) url.fragment = target.slice(hash + 1)
+}
+
+/**
+ * Zeek `conn_state` → `event.type`, from the integration's connection pipeline (the
+ * `zeek.connection.state_message` texts are Zeek's own conn.log documentation).
+ */
+const ZEEK_CONN_STATES: ReadonlyMap<string, { types: EcsEventType[], message: string }> = new Map(Object.entries<{ types: EcsEventType[], message: string }>({
+  S0: { types: ['connection', 'start'], message: 'Connection attempt seen, no reply.' },
+  S1: { types: ['connection', 'start'], message: 'Connection established, not terminated.' },
+  SF: { types: ['connection', 'start', 'end'], message: 'Normal establishment and termination.' },
+  REJ: { types: ['connection', 'start', 'denied'], message: 'Connection attempt rejected.' },
+  S2: { types: ['connection', 'info'], message: 'Connection established and close attempt by originator seen (but no reply from responder).' },
+  S3: { types: ['connection', 'info'], message: 'Connection established and close attempt by responder seen (but no reply from originator).' },
+  RSTO: { types: ['connection', 'info'], message: 'Connection established, originator aborted (sent a RST).' },
+  RSTR: { types: ['connection', 'info'], message: 'Responder sent a RST.' },
+  RSTOS0: { types: ['connection', 'info'], message: 'Originator sent a SYN followed by a RST, we never saw a SYN-ACK from the responder.' },
+  RSTRH: { types: ['connection', 'info'], message: 'Responder sent a SYN ACK followed by a RST, we never saw a SYN from the (purported) originator.' },
+  SH: { types: ['connection', 'info'], message: "Originator sent a SYN followed by a FIN, we never saw a SYN ACK from the responder (hence the connection was 'half' open)." },
+  SHR: { types: ['connection', 'info'], message: 'Responder sent a SYN ACK followed by a FIN, we never saw a SYN from the originator.' },
+  OTH: { types: ['connection', 'info'], message: "No SYN seen, just midstream traffic (a 'partial connection' that was not later closed)." }
+}))
+
+/** Zeek protocol logs the integration types as `connection` + `protocol` (dns, http, ssl, ...). */
+const ZEEK_PROTOCOL_LOGS: ReadonlySet<string> = new Set([
+  'dce_rpc', 'dhcp', 'dnp3', 'dns', 'ftp', 'http', 'irc', 'kerberos', 'modbus', 'mysql', 'ntlm', 'ntp',
+  'radius', 'rdp', 'rfb', 'sip', 'smb_cmd', 'smb_files', 'smb_mapping', 'smtp', 'snmp', 'socks', 'ssh', 'ssl'
+])
+
+/** Fields every Zeek pipeline removes from the record: `ts` (→ `@timestamp`), `uid` (→ `zeek.session_id`), the conn id (→ source/destination). */
+const ZEEK_COMMON_DROP = ['ts', 'uid', 'id', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p',
+  'id_orig_h', 'id_orig_p', 'id_resp_h', 'id_resp_p', '_path', 'community_id', 'proto']
+
+/** Per log: the further fields each pipeline moves into ECS fields (and so drops from `zeek.<path>`). */
+const ZEEK_DROP: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries<ReadonlySet<string>>({
+  conn: new Set([...ZEEK_COMMON_DROP, 'service', 'duration', 'orig_bytes', 'resp_bytes', 'orig_ip_bytes',
+    'resp_ip_bytes', 'orig_pkts', 'resp_pkts', 'orig_l2_addr', 'resp_l2_addr', 'tunnel_parents', 'conn_state']),
+  dns: new Set([...ZEEK_COMMON_DROP, 'Z', 'auth', 'addl']),
+  http: new Set([...ZEEK_COMMON_DROP, 'method', 'referrer', 'status_code', 'version', 'request_body_len',
+    'response_body_len', 'uri', 'host', 'user_agent']),
+  notice: new Set([...ZEEK_COMMON_DROP, 'action']),
+  weird: new Set([...ZEEK_COMMON_DROP, 'addl'])
+}))
+const ZEEK_DROP_OTHER: ReadonlySet<string> = new Set(ZEEK_COMMON_DROP)
+
+/** Zeek `qclass` → `dns.question.class` (the dns pipeline's table). */
+const DNS_CLASSES: Readonly<Record<number, string>> = { 1: 'IN', 3: 'CH', 4: 'HS', 254: 'NONE', 255: 'ANY' }
+
+/** Suricata `event_type` → categorization and default `network.protocol` (the eve pipeline's table). */
+interface EveTypeInfo { kind?: EcsEventKind, category?: EcsEventCategory[], type?: EcsEventType[], protocol?: string }
+const PROTOCOL_TYPE: EcsEventType[] = ['protocol']
+const EVE_TYPES: ReadonlyMap<string, EveTypeInfo> = new Map(Object.entries<EveTypeInfo>({
+  alert: { kind: 'alert', category: ['network', 'intrusion_detection'] },
+  dns: { type: PROTOCOL_TYPE, protocol: 'dns' },
+  flow: { type: ['connection'] },
+  ftp: { type: PROTOCOL_TYPE, protocol: 'ftp' },
+  ftp_data: { type: PROTOCOL_TYPE, protocol: 'ftp' },
+  http: { category: ['network', 'web'], type: ['access', 'protocol'], protocol: 'http' },
+  http2: { category: ['network', 'web'], type: ['access', 'protocol'], protocol: 'http' },
+  ikev2: { type: PROTOCOL_TYPE, protocol: 'ikev2' },
+  krb5: { type: PROTOCOL_TYPE, protocol: 'krb5' },
+  mqtt: { type: PROTOCOL_TYPE, protocol: 'mqtt' },
+  rdp: { type: PROTOCOL_TYPE, protocol: 'rdp' },
+  rfb: { type: PROTOCOL_TYPE, protocol: 'rdp' },
+  smb: { type: PROTOCOL_TYPE, protocol: 'smb' },
+  smtp: { type: PROTOCOL_TYPE, protocol: 'smtp' },
+  snmp: { type: PROTOCOL_TYPE, protocol: 'snmp' },
+  ssh: { type: PROTOCOL_TYPE, protocol: 'ssh' },
+  stats: { kind: 'metric' },
+  tftp: { type: PROTOCOL_TYPE, protocol: 'tftp' },
+  tls: { type: PROTOCOL_TYPE, protocol: 'tls' }
+}))
+
+/** EVE fields the eve pipeline maps to ECS (and removes), top level and per sub-object. */
+const EVE_DROP_TOP: ReadonlySet<string> = new Set(['timestamp', 'src_ip', 'src_port', 'dest_ip', 'dest_port', 'proto', 'app_proto', 'community_id', 'flow_id'])
+const EVE_DROP_FLOW: ReadonlySet<string> = new Set(['pkts_toserver', 'pkts_toclient', 'bytes_toserver', 'bytes_toclient', 'start', 'end'])
+const EVE_DROP_HTTP: ReadonlySet<string> = new Set(['hostname', 'url', 'http_method', 'http_user_agent', 'status', 'http_refer', 'length'])
+const EVE_DROP_DNS: ReadonlySet<string> = new Set(['aa', 'tc', 'rd', 'ra', 'qr', 'version', 'flags', 'grouped', 'answers'])
+const EVE_DROP_ALERT: ReadonlySet<string> = new Set(['action', 'severity'])
+const EVE_DROP_ETHER: ReadonlySet<string> = new Set(['src_mac', 'dest_mac'])
+
+/**
+ * Maps one normalized event to an ECS document.
+ *
+ * ECS fields come from the normalized event (plus, where the model has no field for them, from
+ * the sensor record: Zeek `orig_ip_bytes`, HTTP body sizes, DNS flags and answers, Suricata
+ * `flow.start`/`flow.end`, ...). The sensor record is carried under `zeek.<data stream>` or
+ * `suricata.eve` without the fields moved into ECS fields.
+ *
+ * @param event a normalized event from any reader
+ * @returns the ECS document; `@timestamp` is absent when the event time is unknown
+ */
+export function toEcs (event: NetworkEvent): EcsDocument {
+  const zeek = event.sensor === 'zeek'
+  const kind = event.kind
+  const dataset = zeek ? (kind === 'conn' ? 'zeek.connection' : 'zeek.' + kind) : 'suricata.eve'
+  const ev: EcsEvent = { kind: 'event', module: event.sensor, dataset }
+  // Built in output order; `scantag` goes last, so the document is typed as a draft until then.
+  const doc: Draft = event.time !== undefined && Number.isFinite(event.time)
+    ? { '@timestamp': formatIsoMicros(event.time), ecs: { version: ECS_VERSION }, event: ev }
+    : { ecs: { version: ECS_VERSION }, event: ev }
+  const original = event.original
+
+  // --- event.id, event.duration
+  const id = zeek ? event.uid : event.flowId
+  if (id !== undefined) ev.id = id
+  if (event.duration !== undefined && Number.isFinite(event.duration) && event.duration >= 0) {
+    // Zeek (conn pipeline): round(duration * 1e9). Suricata times are microsecond-exact, so the
+    // duration is rounded to whole microseconds first (what flow.end - flow.start gives in Painless).
+    ev.duration = zeek ? Math.round(event.duration * 1e9) : Math.round(event.duration * 1e6) * 1000
+  }
+
+  // --- network
+  const network: EcsNetwork = {}
+  const transport = event.transport
+  const icmp = transport === 'icmp' || transport === 'icmp6' || event.protoNumber === 1 || event.protoNumber === 58
+  // Zeek writes `unknown_transport` (ports 0) for IP protocols other than TCP/UDP/ICMP.
+  const portless = icmp || transport === 'unknown_transport'
+  if (transport !== undefined && transport.length > 0 && transport !== 'unknown_transport') {
+    const c = transport.charCodeAt(0)
+    if (transport === 'icmp6') network.transport = 'ipv6-icmp'
+    else if (c < 48 || c > 57) network.transport = transport.toLowerCase() // a bare number is left to iana_number
+  } else if (zeek && (kind === 'http' || kind === 'ssl')) {
+    network.transport = 'tcp'
+  }
+  const protoNumber = event.protoNumber ?? (zeek ? num(original.ip_proto) : undefined)
+  if (protoNumber !== undefined) network.iana_number = String(protoNumber)
+  if (event.communityId !== undefined) network.community_id = event.communityId
+
+  // --- source / destination (ICMP type/code are not ports: Zeek conn keeps them under zeek.connection.icmp)
+  const related: string[] = []
+  let source: EcsEndpoint | undefined
+  let destination: EcsEndpoint | undefined
+  if (event.src !== undefined) {
+    source = { address: event.src.ip, ip: event.src.ip }
+    if (event.src.port !== undefined && !portless) source.port = event.src.port
+    related.push(event.src.ip)
+  }
+  if (event.dst !== undefined) {
+    destination = { address: event.dst.ip, ip: event.dst.ip }
+    if (event.dst.port !== undefined && !portless) destination.port = event.dst.port
+    pushUnique(related, event.dst.ip)
+  }
+
+  // Counters: Zeek conn uses the IP-level byte counts (orig_ip_bytes), which the model lacks.
+  const c = event.counters
+  let origBytes = c?.origBytes
+  let respBytes = c?.respBytes
+  let origPackets = c?.origPackets
+  let respPackets = c?.respPackets
+  let eveFlow: Rec | undefined
+  if (zeek) {
+    if (kind === 'conn') {
+      origBytes = num(original.orig_ip_bytes) ?? origBytes
+      respBytes = num(original.resp_ip_bytes) ?? respBytes
+      origPackets ??= num(original.orig_pkts)
+      respPackets ??= num(original.resp_pkts)
+    }
+  } else {
+    eveFlow = rec(original.flow)
+    if (eveFlow !== undefined) { // alerts and protocol events carry the flow counters too
+      origBytes ??= num(eveFlow.bytes_toserver)
+      respBytes ??= num(eveFlow.bytes_toclient)
+      origPackets ??= num(eveFlow.pkts_toserver)
+      respPackets ??= num(eveFlow.pkts_toclient)
+    }
+  }
+  if (origBytes !== undefined || origPackets !== undefined) {
+    source ??= {}
+    if (origBytes !== undefined) source.bytes = origBytes
+    if (origPackets !== undefined) source.packets = origPackets
+  }
+  if (respBytes !== undefined || respPackets !== undefined) {
+    destination ??= {}
+    if (respBytes !== undefined) destination.bytes = respBytes
+    if (respPackets !== undefined) destination.packets = respPackets
+  }
+  if (origBytes !== undefined || respBytes !== undefined) network.bytes = (origBytes ?? 0) + (respBytes ?? 0)
+  if (origPackets !== undefined || respPackets !== undefined) network.packets = (origPackets ?? 0) + (respPackets ?? 0)
+
+  // Connection outcome (our normalized one; the integrations set none for conn/flow).
+  switch (event.outcome) {
+    case 'established': case 'reset': ev.outcome = 'success'; break
+    case 'rejected': case 'unanswered': ev.outcome = 'failure'; break
+    case 'partial': case 'other': ev.outcome = 'unknown'; break
+  }
+
+  // --- http / url / user_agent (both sensors; Suricata alerts carry http too)
+  const h = event.http
+  let url: EcsUrl | undefined
+  if (h !== undefined) {
+    const http: EcsHttp = {}
+    if (h.method !== undefined) http.request = { method: h.method }
+    if (h.status !== undefined) {
+      http.response = { status_code: h.status }
+      if (kind === 'http') ev.outcome = h.status < 400 ? 'success' : 'failure'
+    }
+    if (h.uri !== undefined || h.host !== undefined) {
+      url = {}
+      if (h.uri !== undefined) { url.original = h.uri; urlParts(url, h.uri) }
+      if (h.host !== undefined) url.domain = h.host
+    }
+    if (h.userAgent !== undefined) doc.user_agent = { original: h.userAgent }
+    // Fields the model does not carry, from the sensor record.
+    const src = zeek ? original : rec(original.http)
+    if (src !== undefined) {
+      const referrer = str(zeek ? src.referrer : src.http_refer)
+      if (referrer !== undefined) (http.request ??= {}).referrer = referrer
+      const reqBody = zeek ? num(src.request_body_len) : undefined
+      if (reqBody !== undefined) (http.request ??= {}).body = { bytes: reqBody }
+      const respBody = num(zeek ? src.response_body_len : src.length)
+      if (respBody !== undefined) (http.response ??= {}).body = { bytes: respBody }
+      const version = zeek ? str(src.version) : undefined
+      if (version !== undefined) http.version = version
+    }
+    if (zeek && h.method !== undefined) ev.action = h.method
+    if (!zeek && h.host !== undefined && h.host.length > 0) (destination ??= {}).domain = h.host
+    if (http.request !== undefined || http.response !== undefined || http.version !== undefined) doc.http = http
+  }
+
+  // --- dns
+  const d = event.dns
+  if (d !== undefined) {
+    const dns: EcsDns = {}
+    const src = zeek ? original : rec(original.dns)
+    if (src !== undefined) {
+      const txid = zeek ? src.trans_id : src.id
+      if (typeof txid === 'number' || typeof txid === 'string') dns.id = String(txid)
+      if (zeek) {
+        dns.type = src.rcode_name !== undefined || src.rcode !== undefined ? 'answer' : 'query'
+      } else {
+        const t = src.type
+        if (t === 'query' || t === 'request') dns.type = 'query'
+        else if (t === 'answer' || t === 'response') dns.type = 'answer'
+      }
+      const flags: string[] = []
+      if ((zeek ? src.AA : src.aa) === true) flags.push('AA')
+      if ((zeek ? src.TC : src.tc) === true) flags.push('TC')
+      if ((zeek ? src.RD : src.rd) === true) flags.push('RD')
+      if ((zeek ? src.RA : src.ra) === true) flags.push('RA')
+      if (flags.length > 0) dns.header_flags = flags
+    }
+    if (d.query !== undefined || d.qtype !== undefined) {
+      dns.question = {}
+      if (d.query !== undefined) dns.question.name = d.query
+      if (d.qtype !== undefined) dns.question.type = d.qtype
+      const qclass = zeek ? num(original.qclass) : undefined
+      if (qclass !== undefined && DNS_CLASSES[qclass] !== undefined) dns.question.class = DNS_CLASSES[qclass]
+    }
+    if (d.rcode !== undefined) {
+      dns.response_code = d.rcode
+      ev.outcome = 'success' // the zeek dns pipeline marks every answered query a success
+    }
+    if (src !== undefined) {
+      const answers = zeek ? zeekDnsAnswers(src) : eveDnsAnswers(src.answers)
+      if (answers !== undefined) dns.answers = answers
+    }
+    if (d.answers !== undefined && d.answers.length > 0) {
+      let resolved: string[] | undefined
+      for (const a of d.answers) {
+        if (isIP(a) === 0) continue
+        resolved ??= []
+        pushUnique(resolved, a)
+        pushUnique(related, a)
+      }
+      if (resolved !== undefined) dns.resolved_ip = resolved
+    }
+    if (zeek) {
+      const rtt = num(original.rtt)
+      if (rtt !== undefined && ev.duration === undefined) ev.duration = Math.round(rtt * 1e9)
+    }
+    if (!isEmpty(dns)) doc.dns = dns
+  }
+
+  // --- categorization, rule, sensor record
+  let protocol: string | undefined
+  if (zeek) {
+    protocol = zeekCategorize(event, ev, doc, network, original)
+  } else {
+    protocol = eveCategorize(event, ev, doc, original)
+  }
+  if (protocol !== undefined && protocol.length > 0) network.protocol = protocol
+
+  if (source !== undefined) doc.source = source
+  if (destination !== undefined) doc.destination = destination
+  if (network.transport !== undefined || network.iana_number !== undefined || network.community_id !== undefined ||
+    network.protocol !== undefined || network.bytes !== undefined || network.packets !== undefined || network.direction !== undefined) {
+    doc.network = network
+  }
+  if (url !== undefined) {
+    doc.url = url
+    if (url.domain !== undefined && url.domain.length > 0) doc.related = { hosts: [url.domain] }
+  }
+  if (related.length > 0) (doc.related ??= {}).ip = related
+
+  if (zeek) {
+    const z: EcsZeek = {}
+    if (event.uid !== undefined) z.session_id = event.uid
+    const rest = zeekRecord(event, original, source, destination)
+    const name = kind === 'conn' ? 'connection' : kind
+    if (!isEmpty(rest) && name !== '__proto__' && name !== 'session_id') z[name] = rest
+    if (!isEmpty(z)) doc.zeek = z
+  } else {
+    doc.suricata = { eve: eveRecord(event, original, eveFlow, doc) }
+  }
+  doc.scantag = event.scantag
+  return doc as EcsDocument
+}
+
+/** Zeek answers + TTLs → `dns.answers` (the dns pipeline pairs them when the lengths match). */
+function zeekDnsAnswers (r: Rec): EcsDnsAnswer[] | undefined {
+  const answers = r.answers
+  const ttls = r.TTLs
+  if (!Array.isArray(answers) || !Array.isArray(ttls) || answers.length === 0 || answers.length !== ttls.length) return undefined
+  const out: EcsDnsAnswer[] = []
+  for (let i = 0; i < answers.length; i++) {
+    const a: EcsDnsAnswer = { data: String(answers[i]) }
+    const ttl = num(ttls[i])
+    if (ttl !== undefined) a.ttl = Math.trunc(ttl)
+    out.push(a)
+  }
+  return out
+}
+
+/** EVE v2/v3 `answers[]` (rrname, rrtype, ttl, rdata) → `dns.answers` (name, type, ttl, data). */
+function eveDnsAnswers (answers: unknown): EcsDnsAnswer[] | undefined {
+  if (!Array.isArray(answers) || answers.length === 0) return undefined
+  const out: EcsDnsAnswer[] = []
+  for (const x of answers) {
+    const r = rec(x)
+    if (r === undefined) continue
+    const a: EcsDnsAnswer = {}
+    const name = str(r.rrname); if (name !== undefined) a.name = name
+    const type = str(r.rrtype); if (type !== undefined) a.type = type
+    const ttl = num(r.ttl); if (ttl !== undefined) a.ttl = ttl
+    const data = str(r.rdata); if (data !== undefined) a.data = data
+    out.push(a)
+  }
+  return out.length > 0 ? out : undefined
+}
+
+/** Sets `event.kind/category/type` and rule fields for Zeek; returns `network.protocol`. */
+function zeekCategorize (event: NetworkEvent, ev: EcsEvent, doc: Draft, network: EcsNetwork, original: Rec): string | undefined {
+  const kind = event.kind
+  switch (kind) {
+    case 'conn': {
+      ev.category = ['network']
+      const s = event.state !== undefined ? ZEEK_CONN_STATES.get(event.state) : undefined
+      ev.type = s !== undefined ? s.types.slice() : ['connection']
+      const lo = original.local_orig
+      const lr = original.local_resp
+      if (typeof lo === 'boolean' && typeof lr === 'boolean') {
+        network.direction = lo ? (lr ? 'internal' : 'outbound') : (lr ? 'inbound' : 'external')
+      }
+      return event.service
+    }
+    case 'notice': {
+      ev.kind = 'alert'
+      ev.category = ['intrusion_detection']
+      ev.type = ['info']
+      const dropped = original.dropped
+      if (dropped === true) ev.type.push('denied')
+      else if (dropped === false) ev.type.push('allowed')
+      const rule: EcsRule = {}
+      const note = str(original.note) ?? event.alert?.signature
+      if (note !== undefined) rule.name = note
+      const msg = str(original.msg)
+      if (msg !== undefined) rule.description = msg
+      if (rule.name !== undefined || rule.description !== undefined) doc.rule = rule
+      const mime = str(original.file_mime_type)
+      if (mime !== undefined) doc.file = { mime_type: mime }
+      return event.service
+    }
+    case 'weird': {
+      ev.category = ['network']
+      ev.type = ['info']
+      // The weird pipeline tests `ctx.weird?.name`, so never fires; its evident intent is applied.
+      const name = str(original.name)
+      if (name !== undefined) doc.rule = { name }
+      return event.service
+    }
+    default: {
+      ev.category = ['network']
+      ev.type = ZEEK_PROTOCOL_LOGS.has(kind) ? ['connection', 'protocol', 'info'] : ['info']
+      if (kind === 'http') ev.category = ['network', 'web']
+      else if (kind === 'ssl') ev.type = ['connection', 'protocol']
+      if (kind === 'dns' || kind === 'http') return kind
+      return event.service
+    }
+  }
+}
+
+/** Sets `event.kind/category/type`, rule and threat fields for Suricata; returns `network.protocol`. */
+function eveCategorize (event: NetworkEvent, ev: EcsEvent, doc: Draft, original: Rec): string | undefined {
+  const kind = event.kind.toLowerCase()
+  ev.category = ['network']
+  const info = EVE_TYPES.get(kind)
+  let protocol: string | undefined
+  if (info !== undefined) {
+    if (info.kind !== undefined) ev.kind = info.kind
+    if (info.category !== undefined) ev.category = info.category.slice()
+    if (info.type !== undefined) ev.type = info.type.slice()
+    protocol = info.protocol
+  }
+  // app_proto overrides the table, except Suricata's placeholders.
+  if (event.service !== undefined) {
+    const app = event.service.toLowerCase()
+    if (app === 'ftp-data') protocol = 'ftp'
+    else if (app !== 'failed' && app !== 'template' && app !== 'template-rust' && app.length > 0) protocol = app
+  }
+  // Flow state → start/end.
+  if (kind === 'flow') {
+    if (event.state === 'new') (ev.type ??= []).push('start')
+    else if (event.state === 'closed') (ev.type ??= []).push('end')
+  }
+  const fl = rec(original.flow)
+  if (fl !== undefined) {
+    const start = isoUtc(fl.start); if (start !== undefined) ev.start = start
+    const end = isoUtc(fl.end); if (end !== undefined) ev.end = end
+  }
+  if (kind === 'alert') {
+    const a = event.alert
+    if (a !== undefined) {
+      const rule: EcsRule = {}
+      if (a.signatureId !== undefined) rule.id = String(a.signatureId)
+      if (a.signature !== undefined) rule.name = a.signature
+      if (a.category !== undefined) { rule.category = a.category; doc.message = a.category }
+      if (rule.id !== undefined || rule.name !== undefined || rule.category !== undefined) doc.rule = rule
+      if (a.severity !== undefined) ev.severity = a.severity
+      if (a.action === 'allowed') (ev.type ??= []).push('allowed')
+      else if (a.action === 'blocked') (ev.type ??= []).push('denied')
+      const m = a.metadata
+      if (m !== undefined) {
+        const threat = threatOf(m)
+        if (threat !== undefined) doc.threat = threat
+      }
+    }
+  }
+  return protocol
+}
+
+function stringArray (v: unknown): string[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined
+  for (const x of v) if (typeof x !== 'string') return undefined
+  return v.slice() as string[]
+}
+
+/** MITRE keys of rule metadata → `threat.*` (the eve pipeline's renames; technique name from `mitre_technique_name`). */
+function threatOf (m: Record<string, string[]>): EcsThreat | undefined {
+  const tacticId = stringArray(m.mitre_tactic_id) ?? stringArray(m.mitre_attack)
+  const tacticName = stringArray(m.mitre_tactic_name)
+  const techniqueId = stringArray(m.mitre_technique_id)
+  const techniqueName = stringArray(m.mitre_technique_name)
+  if (tacticId === undefined && tacticName === undefined && techniqueId === undefined && techniqueName === undefined) return undefined
+  const t: EcsThreat = { framework: 'MITRE ATT&CK' }
+  if (tacticId !== undefined || tacticName !== undefined) {
+    t.tactic = {}
+    if (tacticId !== undefined) t.tactic.id = tacticId
+    if (tacticName !== undefined) t.tactic.name = tacticName
+  }
+  if (techniqueId !== undefined || techniqueName !== undefined) {
+    t.technique = {}
+    if (techniqueId !== undefined) t.technique.id = techniqueId
+    if (techniqueName !== undefined) t.technique.name = techniqueName
+  }
+  return t
+}
+
+/** What the Zeek pipelines leave of the record under `zeek.<data stream>`. */
+function zeekRecord (event: NetworkEvent, original: Rec, source: EcsEndpoint | undefined, destination: EcsEndpoint | undefined): Rec {
+  const kind = event.kind
+  const out = without(original, ZEEK_DROP.get(kind) ?? ZEEK_DROP_OTHER)
+  switch (kind) {
+    case 'conn': {
+      if (event.state !== undefined) {
+        out.state = event.state
+        const s = ZEEK_CONN_STATES.get(event.state)
+        if (s !== undefined) out.state_message = s.message
+      }
+      const transport = event.transport
+      if ((transport === 'icmp' || transport === 'icmp6') && (event.src?.port !== undefined || event.dst?.port !== undefined)) {
+        const icmp: Rec = {}
+        if (event.src?.port !== undefined) icmp.type = event.src.port
+        if (event.dst?.port !== undefined) icmp.code = event.dst.port
+        out.icmp = icmp
+      }
+      const sm = ecsMac(original.orig_l2_addr); if (sm !== undefined && source !== undefined) source.mac = sm
+      const dm = ecsMac(original.resp_l2_addr); if (dm !== undefined && destination !== undefined) destination.mac = dm
+      break
+    }
+    case 'notice': {
+      // src/dst/p duplicate the endpoints: dropped when equal, as the notice pipeline does.
+      if (out.src !== undefined && out.src === source?.ip) delete out.src
+      if (out.dst !== undefined && out.dst === destination?.ip) delete out.dst
+      if (out.p !== undefined && out.p === event.dst?.port) delete out.p
+      for (const k in out) if (k.startsWith('remote_location')) delete out[k]
+      break
+    }
+    case 'weird': {
+      const addl = original.addl
+      if (addl !== undefined && addl !== null) out.additional_info = addl
+      break
+    }
+  }
+  return out
+}
+
+/** What the eve pipeline leaves of the EVE record under `suricata.eve`. */
+function eveRecord (event: NetworkEvent, original: Rec, flow: Rec | undefined, doc: Draft): SuricataEve {
+  const out: SuricataEve = without(original, EVE_DROP_TOP)
+  if (event.flowId !== undefined) out.flow_id = event.flowId
+  else if (typeof original.flow_id === 'number' || typeof original.flow_id === 'string') out.flow_id = String(original.flow_id)
+  if (typeof original.event_type === 'string') out.event_type = original.event_type.toLowerCase()
+  if (flow !== undefined) {
+    const f = without(flow, EVE_DROP_FLOW)
+    if (isEmpty(f)) delete out.flow
+    else out.flow = f
+  }
+  const http = rec(original.http)
+  if (http !== undefined) {
+    const h = without(http, EVE_DROP_HTTP)
+    if (isEmpty(h)) delete out.http
+    else out.http = h
+  }
+  const dns = rec(original.dns)
+  if (dns !== undefined) {
+    // answers[] moved to dns.answers only when they were mapped (v2/v3 layout).
+    const keep = doc.dns?.answers === undefined && dns.answers !== undefined
+    const d = without(dns, EVE_DROP_DNS)
+    if (keep) d.answers = dns.answers
+    if (isEmpty(d)) delete out.dns
+    else out.dns = d
+  }
+  const alert = rec(original.alert)
+  if (alert !== undefined) {
+    const a: SuricataEveAlert = without(alert, EVE_DROP_ALERT)
+    const m = rec(alert.metadata)
+    if (m === undefined || isEmpty(m)) delete a.metadata
+    out.alert = a
+  }
+  const ether = rec(original.ether)
+  if (ether !== undefined) {
+    const sm = ecsMac(ether.src_mac); if (sm !== undefined) (doc.source ??= {}).mac = sm
+    const dm = ecsMac(ether.dest_mac); if (dm !== undefined) (doc.destination ??= {}).mac = dm
+    const e = without(ether, EVE_DROP_ETHER)
+    if (isEmpty(e)) delete out.ether
+    else out.ether = e
+  }
+  return out
+}

@@ -1,0 +1,520 @@
+/**
+ * The `ecs` output: real Suricata (lab s02, nicoaller) and Zeek (zat) records, normalized by a
+ * small local helper (the real readers are tested on their own), mapped with `toEcs`, checked
+ * field by field and validated against `schemas/ecs-output.schema.json`.
+ */
+import t, { type Test } from 'tap'
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { AlertFields, DnsFields, HttpFields, NetworkEvent, Transport } from '../lib/model.js'
+import { toEcs, ECS_VERSION, type EcsDocument } from '../lib/output/ecs.js'
+import { parseIsoTime } from '../lib/parse/time.js'
+
+type Rec = Record<string, unknown>
+
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/ecs/${name}`, import.meta.url), 'utf8')
+const jsonLines = (name: string): Rec[] => fixture(name).split('\n').filter(l => l.length > 0).map(l => JSON.parse(l) as Rec)
+
+const schema = JSON.parse(readFileSync(new URL('../schemas/ecs-output.schema.json', import.meta.url), 'utf8')) as Rec
+const ajv = new Ajv2020({ allErrors: true, strict: true })
+const validate = ajv.compile(schema)
+
+function assertValid (tt: Test, doc: unknown): void {
+  // What the output writes is JSON: validate the serialized form.
+  const ok = validate(JSON.parse(JSON.stringify(doc)))
+  tt.ok(ok, 'valid against ecs-output.schema.json', { errors: validate.errors })
+}
+
+/** No `null` or `undefined` anywhere in the document. */
+function assertNoNulls (tt: Test, doc: unknown): void {
+  const bad: string[] = []
+  const walk = (v: unknown, path: string): void => {
+    if (v === null || v === undefined) { bad.push(path); return }
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`))
+    else if (typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`)
+  }
+  walk(doc, '$')
+  tt.strictSame(bad, [], 'no null or undefined values')
+}
+
+// --- A minimal normalizer, enough for these records (the real ones live in lib/parse/).
+
+const PROTO_NUMBERS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmp6: 58 }
+const str = (v: unknown): string | undefined => typeof v === 'string' ? v : undefined
+const num = (v: unknown): number | undefined => typeof v === 'number' ? v : undefined
+
+function eveEvent (r: Rec, line: number, extra: Partial<NetworkEvent> = {}): NetworkEvent {
+  const proto = String(r.proto).toLowerCase()
+  const transport: Transport = proto === 'ipv6-icmp' ? 'icmp6' : proto
+  const icmp = transport === 'icmp' || transport === 'icmp6'
+  const ev: NetworkEvent = {
+    sensor: 'suricata',
+    format: 'eve',
+    kind: String(r.event_type),
+    input: 'eve.json',
+    line,
+    original: r,
+    scantag: {},
+    transport,
+    protoNumber: PROTO_NUMBERS[transport],
+    flowId: String(r.flow_id)
+  }
+  const time = parseIsoTime(String(r.timestamp))
+  if (time !== undefined) ev.time = time
+  const srcPort = num(icmp ? r.icmp_type : r.src_port)
+  const dstPort = num(icmp ? r.icmp_code : r.dest_port)
+  ev.src = srcPort !== undefined ? { ip: String(r.src_ip), port: srcPort } : { ip: String(r.src_ip) }
+  ev.dst = dstPort !== undefined ? { ip: String(r.dest_ip), port: dstPort } : { ip: String(r.dest_ip) }
+  const app = str(r.app_proto); if (app !== undefined) ev.service = app
+  const cid = str(r.community_id)
+  if (cid !== undefined) {
+    ev.communityId = cid
+    ev.scantag = { community_id: cid, community_id_source: 'sensor' }
+  }
+  const f = r.flow as Rec | undefined
+  if (r.event_type === 'flow' && f !== undefined) {
+    ev.counters = { origBytes: num(f.bytes_toserver), respBytes: num(f.bytes_toclient), origPackets: num(f.pkts_toserver), respPackets: num(f.pkts_toclient) }
+    ev.state = String(f.state)
+    const s = parseIsoTime(String(f.start))
+    const e = parseIsoTime(String(f.end))
+    if (s !== undefined && e !== undefined) ev.duration = Math.round((e - s) * 1e6) / 1e6
+  }
+  const a = r.alert as Rec | undefined
+  if (a !== undefined) {
+    const alert: AlertFields = {
+      signature: str(a.signature), signatureId: num(a.signature_id), category: str(a.category),
+      severity: num(a.severity), action: str(a.action)
+    }
+    if (a.metadata !== undefined) alert.metadata = a.metadata as Record<string, string[]>
+    ev.alert = alert
+  }
+  const h = r.http as Rec | undefined
+  if (h !== undefined) {
+    const http: HttpFields = {}
+    if (h.http_method !== undefined) http.method = String(h.http_method)
+    if (h.hostname !== undefined) http.host = String(h.hostname)
+    if (h.url !== undefined) http.uri = String(h.url)
+    if (h.status !== undefined) http.status = Number(h.status)
+    if (h.http_user_agent !== undefined) http.userAgent = String(h.http_user_agent)
+    ev.http = http
+  }
+  const d = r.dns as Rec | undefined
+  if (d !== undefined) {
+    const dns: DnsFields = { query: str(d.rrname), qtype: str(d.rrtype) }
+    if (d.rcode !== undefined) dns.rcode = String(d.rcode)
+    if (Array.isArray(d.answers)) dns.answers = d.answers.map(x => String((x as Rec).rdata))
+    ev.dns = dns
+  }
+  return Object.assign(ev, extra)
+}
+
+function zeekEvent (r: Rec, path: string, line: number, format: 'zeek-json' | 'zeek-tsv' = 'zeek-json', extra: Partial<NetworkEvent> = {}): NetworkEvent {
+  const ev: NetworkEvent = { sensor: 'zeek', format, kind: path, input: `${path}.log`, line, original: r, scantag: {} }
+  if (typeof r.ts === 'number') ev.time = r.ts
+  if (typeof r.uid === 'string') ev.uid = r.uid
+  const oh = str(r['id.orig_h']) ?? (path === 'notice' ? str(r.src) : undefined)
+  const rh = str(r['id.resp_h']) ?? (path === 'notice' ? str(r.dst) : undefined)
+  const op = num(r['id.orig_p'])
+  const rp = num(r['id.resp_p'])
+  if (oh !== undefined) ev.src = op !== undefined ? { ip: oh, port: op } : { ip: oh }
+  if (rh !== undefined) ev.dst = rp !== undefined ? { ip: rh, port: rp } : { ip: rh }
+  const proto = str(r.proto) ?? (path === 'http' ? 'tcp' : undefined)
+  if (proto !== undefined) { ev.transport = proto; ev.protoNumber = PROTO_NUMBERS[proto] }
+  if (typeof r.service === 'string') ev.service = r.service
+  if (path === 'conn') {
+    ev.duration = num(r.duration)
+    ev.counters = { origBytes: num(r.orig_bytes), respBytes: num(r.resp_bytes), origPackets: num(r.orig_pkts), respPackets: num(r.resp_pkts) }
+    ev.state = str(r.conn_state)
+    ev.history = str(r.history)
+  } else if (path === 'http') {
+    ev.http = { method: str(r.method), host: str(r.host), uri: str(r.uri), status: num(r.status_code), userAgent: str(r.user_agent) }
+  } else if (path === 'dns') {
+    ev.dns = { query: str(r.query), qtype: str(r.qtype_name), rcode: str(r.rcode_name) }
+    if (Array.isArray(r.answers)) ev.dns.answers = r.answers.map(String)
+  } else if (path === 'notice') {
+    ev.alert = { signature: str(r.note), category: 'notice' }
+  }
+  // The model says: fields are absent, not undefined-valued; drop what the helper left undefined.
+  for (const o of [ev, ev.counters, ev.http, ev.dns, ev.alert]) {
+    if (o === undefined) continue
+    for (const [k, v] of Object.entries(o)) if (v === undefined) delete (o as Rec)[k]
+  }
+  return Object.assign(ev, extra)
+}
+
+/** Zeek TSV → the JSON writer shape the model keeps as `original` (enough types for notice.log). */
+function zeekTsv (text: string): Rec[] {
+  let fields: string[] = []
+  let types: string[] = []
+  const out: Rec[] = []
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue
+    const cols = line.split('\t')
+    if (cols[0] === '#fields') { fields = cols.slice(1); continue }
+    if (cols[0] === '#types') { types = cols.slice(1); continue }
+    if (line.startsWith('#')) continue
+    const r: Rec = {}
+    cols.forEach((v, i) => {
+      if (v === '-') return
+      const type = types[i]
+      if (type.startsWith('set') || type.startsWith('table') || type.startsWith('vector')) r[fields[i]] = v === '(empty)' ? [] : v.split(',')
+      else if (type === 'time' || type === 'interval' || type === 'double' || type === 'port' || type === 'count' || type === 'int') r[fields[i]] = Number(v)
+      else if (type === 'bool') r[fields[i]] = v === 'T'
+      else r[fields[i]] = v
+    })
+    out.push(r)
+  }
+  return out
+}
+
+// --- Suricata
+
+const s02 = jsonLines('s02-eve.json')
+
+t.test('suricata flow answered by RST (lab s02, nmap -sT)', async tt => {
+  const r = s02[0]
+  const ev = eveEvent(r, 1, { outcome: 'rejected' })
+  const doc = toEcs(ev)
+  tt.equal(doc['@timestamp'], '2026-11-26T19:39:54.491609Z')
+  tt.strictSame(doc.ecs, { version: ECS_VERSION })
+  tt.strictSame(doc.event, {
+    kind: 'event',
+    module: 'suricata',
+    dataset: 'suricata.eve',
+    id: '403090344247605',
+    duration: 4000, // flow.end - flow.start = 4 µs
+    outcome: 'failure',
+    category: ['network'],
+    type: ['connection', 'end'], // flow.state closed
+    start: '2026-11-26T19:39:21.355995Z',
+    end: '2026-11-26T19:39:21.355999Z'
+  })
+  tt.strictSame(doc.source, { address: '10.20.30.41', ip: '10.20.30.41', port: 40487, bytes: 58, packets: 1 })
+  tt.strictSame(doc.destination, { address: '10.1.2.112', ip: '10.1.2.112', port: 80, bytes: 54, packets: 1 })
+  tt.strictSame(doc.network, { transport: 'tcp', iana_number: '6', community_id: '1:97SEhqj+dPaYXNqaVPsPXQtgUc4=', bytes: 112, packets: 2 })
+  tt.strictSame(doc.related, { ip: ['10.20.30.41', '10.1.2.112'] })
+  tt.strictSame(doc.suricata?.eve, {
+    flow_id: '403090344247605',
+    event_type: 'flow',
+    flow: { age: 0, state: 'closed', reason: 'shutdown', alerted: false },
+    tcp: r.tcp
+  }, 'the EVE record minus what was mapped')
+  tt.strictSame(doc.scantag, { community_id: '1:97SEhqj+dPaYXNqaVPsPXQtgUc4=', community_id_source: 'sensor' })
+  tt.equal(doc.zeek, undefined)
+  tt.strictSame(Object.keys(doc)[0], '@timestamp')
+  tt.strictSame(Object.keys(doc).at(-1), 'scantag')
+  tt.strictSame(ev.original, JSON.parse(fixture('s02-eve.json').split('\n')[0]), 'the event is not mutated')
+  assertNoNulls(tt, doc)
+  assertValid(tt, doc)
+})
+
+t.test('suricata unanswered SYN flow: event.type start, zero reply counters kept', async tt => {
+  const doc = toEcs(eveEvent(s02[1], 2, { outcome: 'unanswered' }))
+  tt.strictSame(doc.event.type, ['connection', 'start'])
+  tt.equal(doc.event.outcome, 'failure')
+  tt.equal(doc.event.duration, 0)
+  tt.strictSame(doc.destination, { address: '10.1.2.131', ip: '10.1.2.131', port: 445, bytes: 0, packets: 0 })
+  tt.equal(doc.network?.bytes, 58)
+  assertValid(tt, doc)
+})
+
+t.test('suricata ICMP flow: no ports, IANA number 1', async tt => {
+  const doc = toEcs(eveEvent(s02[2], 3, { outcome: 'established' }))
+  tt.strictSame(doc.source, { address: '10.20.30.41', ip: '10.20.30.41', bytes: 98, packets: 1 })
+  tt.strictSame(doc.destination, { address: '10.1.2.104', ip: '10.1.2.104', bytes: 98, packets: 1 })
+  tt.strictSame(doc.network, { transport: 'icmp', iana_number: '1', community_id: '1:2RrUrHOPBztzjN+s/XtDqFT4KEA=', bytes: 196, packets: 2 })
+  tt.equal(doc.event.outcome, 'success')
+  tt.strictSame(doc.event.type, ['connection'], 'state established: neither start nor end')
+  tt.equal(doc.suricata?.eve.icmp_type, 8, 'ICMP type/code stay in the EVE record')
+  tt.equal(doc.suricata?.eve.response_icmp_type, 0)
+  assertValid(tt, doc)
+})
+
+t.test('suricata alert (ET SCAN NMAP -sS window 1024)', async tt => {
+  const doc = toEcs(eveEvent(s02[3], 4))
+  tt.equal(doc['@timestamp'], '2026-11-26T19:39:21.028056Z')
+  tt.equal(doc.event.kind, 'alert')
+  tt.strictSame(doc.event.category, ['network', 'intrusion_detection'])
+  tt.strictSame(doc.event.type, ['allowed'])
+  tt.equal(doc.event.severity, 2)
+  tt.equal(doc.event.id, '401975785860890')
+  tt.equal(doc.event.start, '2026-11-26T19:39:21.028056Z')
+  tt.equal(doc.event.duration, undefined, 'alerts carry flow.start only')
+  tt.strictSame(doc.rule, { id: '2009582', name: 'ET SCAN NMAP -sS window 1024', category: 'Attempted Information Leak' })
+  tt.equal(doc.message, 'Attempted Information Leak')
+  tt.strictSame(doc.source, { address: '10.20.30.41', ip: '10.20.30.41', port: 40487, bytes: 58, packets: 1 }, 'counters from the alert\'s flow object')
+  tt.strictSame(doc.destination, { address: '10.1.2.1', ip: '10.1.2.1', port: 22, bytes: 0, packets: 0 })
+  tt.equal(doc.network?.community_id, '1:FMBFvUnoeHMwX0U4QvJTdxiKM3I=')
+  tt.strictSame(doc.suricata?.eve.alert, { gid: 1, signature_id: 2009582, rev: 3, signature: 'ET SCAN NMAP -sS window 1024', category: 'Attempted Information Leak' }, 'action and severity moved to event.*')
+  tt.strictSame(doc.suricata?.eve.flow, { src_ip: '10.20.30.41', dest_ip: '10.1.2.1', src_port: 40487, dest_port: 22 })
+  tt.equal(doc.suricata?.eve.direction, 'to_server')
+  tt.equal(doc.suricata?.eve.pcap_cnt, 1203)
+  tt.equal(doc.threat, undefined)
+  assertNoNulls(tt, doc)
+  assertValid(tt, doc)
+})
+
+t.test('suricata alert with rule metadata and a +0100 timestamp (nicoaller)', async tt => {
+  const r = jsonLines('nicoaller-alert-metadata.json')[0]
+  const doc = toEcs(eveEvent(r, 1))
+  tt.equal(doc['@timestamp'], '2022-02-23T18:24:44.045266Z', 'converted to UTC, microseconds kept')
+  tt.equal(doc.event.start, '2022-02-23T18:24:43.773918Z')
+  tt.strictSame(doc.suricata?.eve.alert?.metadata, { confidence: ['Low'], created_at: ['2019_10_14'], updated_at: ['2019_10_29'] })
+  tt.equal(doc.network?.protocol, 'tls', 'from app_proto')
+  tt.equal(doc.network?.community_id, undefined, 'this sensor wrote none, the helper computed none')
+  tt.strictSame(doc.rule, { id: '2028765', name: 'ET JA3 Hash - [Abuse.ch] Possible Dridex', category: 'Unknown Traffic' })
+  tt.equal(doc.event.severity, 3)
+  tt.strictSame(doc.source?.bytes, 377)
+  tt.strictSame(doc.destination?.bytes, 1544)
+  tt.strictSame((doc.suricata?.eve.tls as Rec).ja3, (r.tls as Rec).ja3, 'other EVE objects pass through')
+  assertValid(tt, doc)
+})
+
+t.test('suricata alert metadata with MITRE keys → threat.*', async tt => {
+  // The lab records carry no MITRE metadata: same real alert with ET-style MITRE keys added.
+  const r = { ...s02[3], alert: { ...(s02[3].alert as Rec), metadata: { mitre_tactic_id: ['TA0043'], mitre_tactic_name: ['Reconnaissance'], mitre_technique_id: ['T1595'], mitre_technique_name: ['Active_Scanning'] } } }
+  const doc = toEcs(eveEvent(r, 4))
+  tt.strictSame(doc.threat, { framework: 'MITRE ATT&CK', tactic: { id: ['TA0043'], name: ['Reconnaissance'] }, technique: { id: ['T1595'], name: ['Active_Scanning'] } })
+  tt.strictSame(doc.suricata?.eve.alert?.metadata, (r.alert as Rec).metadata, 'metadata kept as written')
+  assertValid(tt, doc)
+})
+
+t.test('suricata http', async tt => {
+  const doc = toEcs(eveEvent(s02[4], 5))
+  tt.strictSame(doc.event.category, ['network', 'web'])
+  tt.strictSame(doc.event.type, ['access', 'protocol'])
+  tt.equal(doc.event.outcome, 'success')
+  tt.equal(doc.network?.protocol, 'http')
+  tt.strictSame(doc.http, { request: { method: 'GET' }, response: { status_code: 200, body: { bytes: 102 } } })
+  tt.strictSame(doc.url, { original: '/about/', path: '/about/', domain: 'intranet.acme.example' })
+  tt.equal(doc.destination?.domain, 'intranet.acme.example')
+  tt.strictSame(doc.related, { hosts: ['intranet.acme.example'], ip: ['10.20.30.62', '10.1.10.20'] })
+  tt.equal(doc.user_agent?.original, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0')
+  tt.strictSame(doc.suricata?.eve.http, { http_content_type: 'text/html', protocol: 'HTTP/1.1' })
+  tt.equal(doc.suricata?.eve.tx_id, 0)
+  assertValid(tt, doc)
+})
+
+t.test('suricata http status >= 400 is a failure', async tt => {
+  const r = { ...s02[4], http: { ...(s02[4].http as Rec), status: 404, url: '/admin/?x=1#top' } }
+  const doc = toEcs(eveEvent(r, 5))
+  tt.equal(doc.event.outcome, 'failure')
+  tt.strictSame(doc.url, { original: '/admin/?x=1#top', path: '/admin/', query: 'x=1', fragment: 'top', domain: 'intranet.acme.example' })
+  assertValid(tt, doc)
+})
+
+t.test('suricata dns v2 query and answer', async tt => {
+  const q = toEcs(eveEvent(s02[5], 6))
+  tt.strictSame(q.dns, { id: '60555', type: 'query', question: { name: 'intranet.acme.example', type: 'A' } })
+  tt.strictSame(q.event.type, ['protocol'])
+  tt.equal(q.event.outcome, undefined)
+  tt.equal(q.network?.protocol, 'dns')
+  tt.strictSame(q.suricata?.eve.dns, { type: 'query', id: 60555, rrname: 'intranet.acme.example', rrtype: 'A', tx_id: 0, opcode: 0 })
+  assertValid(tt, q)
+
+  const a = toEcs(eveEvent(s02[6], 7))
+  tt.equal(a['@timestamp'], '2026-11-26T19:38:49.987464Z')
+  tt.strictSame(a.dns, {
+    id: '60555',
+    type: 'answer',
+    header_flags: ['RD', 'RA'],
+    question: { name: 'intranet.acme.example', type: 'A' },
+    response_code: 'NOERROR',
+    answers: [{ name: 'intranet.acme.example', type: 'A', ttl: 3600, data: '10.1.10.20' }],
+    resolved_ip: ['10.1.10.20']
+  })
+  tt.strictSame(a.related?.ip, ['10.20.30.62', '10.1.10.53', '10.1.10.20'], 'resolved addresses are related')
+  tt.equal(a.event.outcome, 'success')
+  tt.strictSame(a.suricata?.eve.dns, { type: 'answer', id: 60555, opcode: 0, rrname: 'intranet.acme.example', rrtype: 'A', rcode: 'NOERROR' })
+  assertValid(tt, a)
+})
+
+t.test('suricata event without a time: no @timestamp, still valid', async tt => {
+  const ev = eveEvent(s02[0], 1)
+  delete ev.time
+  const doc = toEcs(ev)
+  tt.notOk('@timestamp' in doc)
+  assertValid(tt, doc)
+})
+
+// --- Zeek
+
+const conn = jsonLines('zat-conn.log')
+
+t.test('zeek conn SF (udp dns)', async tt => {
+  const ev = zeekEvent(conn[0], 'conn', 1, 'zeek-json', { outcome: 'established' })
+  const doc = toEcs(ev)
+  tt.equal(doc['@timestamp'], '2019-12-03T22:45:22.764317Z')
+  tt.strictSame(doc.event, {
+    kind: 'event',
+    module: 'zeek',
+    dataset: 'zeek.connection',
+    id: 'CWwU9s3h33kFsa9Ljg',
+    duration: 268936, // round(0.0002689361572265625 s * 1e9)
+    outcome: 'success',
+    category: ['network'],
+    type: ['connection', 'start', 'end']
+  })
+  tt.strictSame(doc.source, { address: '10.18.20.97', ip: '10.18.20.97', port: 59102, bytes: 114, packets: 1 }, 'source.bytes is orig_ip_bytes, as the integration maps it')
+  tt.strictSame(doc.destination, { address: '10.18.20.8', ip: '10.18.20.8', port: 53, bytes: 187, packets: 1 })
+  tt.strictSame(doc.network, { transport: 'udp', iana_number: '17', protocol: 'dns', bytes: 301, packets: 2 })
+  tt.strictSame(doc.related, { ip: ['10.18.20.97', '10.18.20.8'] })
+  tt.strictSame(doc.zeek, {
+    session_id: 'CWwU9s3h33kFsa9Ljg',
+    connection: { missed_bytes: 0, history: 'Dd', state: 'SF', state_message: 'Normal establishment and termination.' }
+  })
+  tt.equal(doc.suricata, undefined)
+  tt.strictSame(doc.scantag, {})
+  assertNoNulls(tt, doc)
+  assertValid(tt, doc)
+})
+
+t.test('zeek conn RSTR (tcp krb_tcp) with a community id', async tt => {
+  const ev = zeekEvent(conn[1], 'conn', 2, 'zeek-json', {
+    outcome: 'reset',
+    communityId: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=',
+    scantag: { community_id: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=', community_id_source: 'computed' }
+  })
+  const doc = toEcs(ev)
+  tt.equal(doc.event.duration, 1230955)
+  tt.strictSame(doc.event.type, ['connection', 'info'])
+  tt.equal(doc.network?.protocol, 'krb_tcp')
+  tt.equal(doc.network?.community_id, '1:LQU9qZlK+B5F3KDmev6m5PMibrg=')
+  tt.strictSame(doc.scantag, { community_id: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=', community_id_source: 'computed' })
+  tt.equal(doc.zeek?.connection?.state_message, 'Responder sent a RST.')
+  tt.strictSame(doc.zeek?.connection?.history, 'ShADdFar')
+  assertValid(tt, doc)
+})
+
+t.test('zeek conn ICMP: type/code under zeek.connection.icmp, no ports', async tt => {
+  // The zat sample has no ICMP; the first conn line with its protocol changed to icmp (8/0).
+  const r = { ...conn[0], proto: 'icmp', service: undefined, 'id.orig_p': 8, 'id.resp_p': 0 }
+  delete r.service
+  const doc = toEcs(zeekEvent(r, 'conn', 1))
+  tt.strictSame(doc.source, { address: '10.18.20.97', ip: '10.18.20.97', bytes: 114, packets: 1 })
+  tt.equal(doc.destination?.port, undefined)
+  tt.strictSame(doc.zeek?.connection?.icmp, { type: 8, code: 0 })
+  tt.equal(doc.network?.iana_number, '1')
+  assertValid(tt, doc)
+})
+
+t.test('zeek http', async tt => {
+  const r = jsonLines('zat-http.log')[0]
+  const doc = toEcs(zeekEvent(r, 'http', 1))
+  tt.equal(doc['@timestamp'], '2019-12-03T22:45:55.938245Z')
+  tt.strictSame(doc.event.category, ['network', 'web'])
+  tt.strictSame(doc.event.type, ['connection', 'protocol', 'info'])
+  tt.equal(doc.event.dataset, 'zeek.http')
+  tt.equal(doc.event.action, 'GET')
+  tt.equal(doc.event.outcome, 'success', '301 < 400')
+  tt.strictSame(doc.http, { version: '1.1', request: { method: 'GET', body: { bytes: 0 } }, response: { status_code: 301, body: { bytes: 303 } } })
+  tt.strictSame(doc.url, { original: '/', path: '/', domain: 'mail.aol.com' })
+  tt.equal(doc.user_agent?.original, 'Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko')
+  tt.strictSame(doc.network, { transport: 'tcp', iana_number: '6', protocol: 'http' })
+  tt.strictSame(doc.zeek, {
+    session_id: 'Ctole83bPCuBlM7Xlk',
+    http: { trans_depth: 1, status_msg: 'Redirect', tags: [], resp_fuids: ['FAbjvB2sWxQoaj6bye'], resp_mime_types: ['text/html'] }
+  })
+  assertValid(tt, doc)
+})
+
+t.test('zeek dns: answers, resolved_ip, rtt as duration', async tt => {
+  const [a, nx] = jsonLines('zat-dns.log')
+  const doc = toEcs(zeekEvent(a, 'dns', 1))
+  tt.equal(doc.event.dataset, 'zeek.dns')
+  tt.equal(doc.event.duration, 54906130, 'rtt in ns')
+  tt.equal(doc.event.outcome, 'success')
+  tt.strictSame(doc.dns, {
+    id: '38266',
+    type: 'answer',
+    header_flags: ['RD', 'RA'],
+    question: { name: 'mail.aol.com', type: 'A', class: 'IN' },
+    response_code: 'NOERROR',
+    answers: [{ data: 'geoycpi-uno.gycpi.b.yahoodns.net', ttl: 22 }, { data: '69.147.64.34', ttl: 274 }, { data: '69.147.64.33', ttl: 274 }],
+    resolved_ip: ['69.147.64.34', '69.147.64.33']
+  })
+  tt.strictSame(doc.related?.ip, ['10.18.20.97', '10.18.20.8', '69.147.64.34', '69.147.64.33'])
+  tt.equal(doc.network?.protocol, 'dns')
+  const z = doc.zeek?.dns as Rec
+  tt.equal(z.query, 'mail.aol.com')
+  tt.equal(z.Z, undefined, 'Z removed as the integration does')
+  tt.equal(z['id.orig_h'], undefined)
+  tt.equal(z.ts, undefined)
+  assertValid(tt, doc)
+
+  const d2 = toEcs(zeekEvent(nx, 'dns', 2))
+  tt.equal(d2.dns?.response_code, 'NXDOMAIN')
+  tt.equal(d2.dns?.question?.type, 'SRV')
+  tt.equal(d2.dns?.resolved_ip, undefined)
+  tt.equal(d2.event.duration, undefined, 'no rtt without a reply')
+  assertValid(tt, d2)
+})
+
+t.test('zeek weird', async tt => {
+  const doc = toEcs(zeekEvent(jsonLines('zat-weird.log')[0], 'weird', 1))
+  tt.equal(doc.event.dataset, 'zeek.weird')
+  tt.strictSame(doc.event.type, ['info'])
+  tt.strictSame(doc.rule, { name: 'unknown_dce_rpc_auth_type' })
+  tt.strictSame(doc.zeek, { session_id: 'C2PkHY2U2D5K69yYA8', weird: { name: 'unknown_dce_rpc_auth_type', notice: false, peer: 'zeek', additional_info: '68' } })
+  assertValid(tt, doc)
+})
+
+t.test('zeek notice (Bro 2.x TSV): an alert', async tt => {
+  const r = zeekTsv(fixture('zat-notice.log'))[0]
+  const doc = toEcs(zeekEvent(r, 'notice', 9, 'zeek-tsv'))
+  tt.equal(doc['@timestamp'], '2013-09-15T23:44:51.491151Z')
+  tt.equal(doc.event.kind, 'alert')
+  tt.strictSame(doc.event.category, ['intrusion_detection'])
+  tt.strictSame(doc.event.type, ['info', 'allowed'], 'dropped F')
+  tt.strictSame(doc.rule, {
+    name: 'TeamCymruMalwareHashRegistry::Match',
+    description: 'Malware Hash Registry Detection rate: 14%  Last seen: 2013-09-15 19:31:01'
+  })
+  tt.strictSame(doc.file, { mime_type: 'application/x-dosexec' })
+  tt.strictSame(doc.source, { address: '192.168.33.10', ip: '192.168.33.10', port: 1132 })
+  tt.strictSame(doc.destination, { address: '108.59.9.32', ip: '108.59.9.32', port: 80 })
+  const z = doc.zeek?.notice as Rec
+  tt.equal(z.note, 'TeamCymruMalwareHashRegistry::Match')
+  tt.strictSame(z.actions, ['Notice::ACTION_LOG'])
+  tt.equal(z.src, undefined, 'src/dst/p equal to the endpoints are dropped')
+  tt.equal(z.dst, undefined)
+  tt.equal(z.p, undefined)
+  tt.equal(z.proto, undefined)
+  assertValid(tt, doc)
+})
+
+// --- Schema strictness
+
+t.test('schema rejects wrong types', async tt => {
+  const good = toEcs(eveEvent(s02[0], 1))
+  tt.ok(validate(JSON.parse(JSON.stringify(good))), 'baseline is valid')
+  const bad = (mutate: (d: Rec) => void): boolean => {
+    const d = JSON.parse(JSON.stringify(good)) as Rec
+    mutate(d)
+    return validate(d)
+  }
+  const src = (d: Rec): Rec => d.source as Rec
+  const event = (d: Rec): Rec => d.event as Rec
+  tt.notOk(bad(d => { src(d).port = '40487' }), 'string port')
+  tt.notOk(bad(d => { src(d).port = 70000 }), 'port out of range')
+  tt.notOk(bad(d => { src(d).ip = 10 }), 'numeric ip')
+  tt.notOk(bad(d => { d['@timestamp'] = '2026-11-26T19:39:54.491Z' }), 'timestamp without microseconds')
+  tt.notOk(bad(d => { d['@timestamp'] = 1795808394.491609 }), 'timestamp as a number')
+  tt.notOk(bad(d => { event(d).duration = 4000.5 }), 'fractional duration')
+  tt.notOk(bad(d => { event(d).category = 'network' }), 'category not an array')
+  tt.notOk(bad(d => { event(d).kind = 'signal' }), 'unknown event.kind')
+  tt.notOk(bad(d => { event(d).dataset = 'zeek.conn' }), 'zeek dataset on a suricata event')
+  tt.notOk(bad(d => { (d.network as Rec).iana_number = 6 }), 'iana_number as a number')
+  tt.notOk(bad(d => { (d.network as Rec).community_id = 'FMBFvUnoeHMwX0U4QvJTdxiKM3I=' }), 'community id without version')
+  tt.notOk(bad(d => { (d.related as Rec).ip = '10.20.30.41' }), 'related.ip not an array')
+  tt.notOk(bad(d => { (d.related as Rec).ip = ['10.20.30.41', '10.20.30.41'] }), 'related.ip with duplicates')
+  tt.notOk(bad(d => { src(d).bytes = null }), 'null value')
+  tt.notOk(bad(d => { d.sourceip = '1.2.3.4' }), 'unknown top-level field')
+  tt.notOk(bad(d => { delete d.scantag }), 'scantag missing')
+  tt.notOk(bad(d => { ((d.suricata as Rec).eve as Rec).flow_id = 403090344247605 }), 'numeric flow_id')
+})
+
+t.test('a typed EcsDocument is a plain JSON value', async tt => {
+  const doc: EcsDocument = toEcs(zeekEvent(conn[0], 'conn', 1))
+  tt.strictSame(JSON.parse(JSON.stringify(doc)), doc)
+})
