@@ -7,6 +7,30 @@ import { createEnricher, createSerializer, readAny, readEve, readZeek } from '..
 import type { DeadLetter, NetworkEvent } from '../lib/model.js'
 import { mergeLine, toMerge } from '../lib/output/merge.js'
 import { fixture, readThrough } from './helpers.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+
+const ajv = new Ajv2020({ strict: true, allErrors: true })
+const schema = (name: string) => ajv.compile(JSON.parse(readFileSync(new URL(`../schemas/${name}`, import.meta.url), 'utf8')) as object)
+
+t.test('real events and their merge documents validate against the schemas', async t => {
+  const validEvent = schema('network-event.schema.json')
+  const validMerge = schema('merge-output.schema.json')
+  const files = ['eve/lab-variety.json', 'eve/nicoaller-sample.json', 'eve/invented-variants.json', 'zeek-json/zat-conn.log', 'zeek-json/otrf-apt29-underscore.log', 'zeek-json/simir-dns.log', 'zeek-json/invented-variants.log', 'zeek-tsv/zat-conn-bro2.log', 'zeek-tsv/iot23-34-1-conn.log.labeled', 'zeek-tsv/simir-noticeNew.log']
+  let n = 0
+  for (const f of files) {
+    const { events } = await readThrough(fixture(f))
+    for (const ev of events) {
+      n++
+      if (!validEvent(ev)) t.fail(`${f}:${ev.line} network-event: ${ajv.errorsText(validEvent.errors)}`)
+      if (!validMerge(JSON.parse(mergeLine(ev)))) t.fail(`${f}:${ev.line} merge: ${ajv.errorsText(validMerge.errors)}`)
+    }
+  }
+  t.ok(n > 50, `${n} events validated`)
+  const bad = { sensor: 'zeek', format: 'zeek-json', kind: 'conn', input: 'x', line: 1, original: {}, scantag: {}, src: { ip: '10.0.0.1', port: 70000 } }
+  t.notOk(validEvent(bad), 'a port out of range is rejected')
+  t.notOk(validMerge({ a: 1 }), 'a merge document without scantag is rejected')
+  t.notOk(validMerge({ scantag: { community_id: 'x' } }), 'a malformed community id is rejected')
+})
 
 async function collectText (stream: Readable): Promise<string> {
   let s = ''
