@@ -10,7 +10,7 @@ import { fixture, readThrough } from './helpers.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 
 const ajv = new Ajv2020({ strict: true, allErrors: true })
-const schema = (name: string) => ajv.compile(JSON.parse(readFileSync(new URL(`../schemas/${name}`, import.meta.url), 'utf8')) as object)
+const schema = (name: string): ((data: unknown) => boolean) & { errors?: unknown } => ajv.compile(JSON.parse(readFileSync(new URL(`../schemas/${name}`, import.meta.url), 'utf8')) as object)
 
 t.test('real events and their merge documents validate against the schemas', async t => {
   const validEvent = schema('network-event.schema.json')
@@ -21,8 +21,8 @@ t.test('real events and their merge documents validate against the schemas', asy
     const { events } = await readThrough(fixture(f))
     for (const ev of events) {
       n++
-      if (!validEvent(ev)) t.fail(`${f}:${ev.line} network-event: ${ajv.errorsText(validEvent.errors)}`)
-      if (!validMerge(JSON.parse(mergeLine(ev)))) t.fail(`${f}:${ev.line} merge: ${ajv.errorsText(validMerge.errors)}`)
+      if (!validEvent(ev)) t.fail(`${f}:${ev.line} network-event: ${ajv.errorsText(validEvent.errors as never)}`)
+      if (!validMerge(JSON.parse(mergeLine(ev)))) t.fail(`${f}:${ev.line} merge: ${ajv.errorsText(validMerge.errors as never)}`)
     }
   }
   t.ok(n > 50, `${n} events validated`)
