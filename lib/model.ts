@@ -99,6 +99,8 @@ export interface ScantagFields {
  * Fields are absent (not `null`) when the record does not carry them.
  */
 export interface NetworkEvent {
+  /** Discriminates network events from endpoint {@link ProcessEvent}s. */
+  category: 'network'
   /** Event time as epoch seconds, microseconds kept in the fraction. Absent when unknown. */
   time?: number
   /** Sensor that wrote the record. */
@@ -163,3 +165,96 @@ export interface DeadLetter {
   /** The line text (truncated to a bounded length for oversized lines). */
   text: string
 }
+
+/** Endpoint telemetry sources. */
+export type TelemetrySensor = 'sysmon' | 'auditd' | 'osquery' | 'elastic'
+
+/** Endpoint telemetry input formats. */
+export type TelemetryFormat = 'sysmon' | 'auditd' | 'osquery' | 'ecs'
+
+/**
+ * What a process event says happened:
+ * `start` (process created), `end` (terminated), `connect` (outbound socket), `accept` /
+ * `listen` (inbound), `snapshot` (seen running by a poller, e.g. osquery `processes`),
+ * `other` (a record of the source that is not about processes or sockets, passed through).
+ */
+export type ProcessAction = 'start' | 'end' | 'connect' | 'accept' | 'listen' | 'snapshot' | 'other'
+
+/** The parent of a process, as far as the telemetry says. */
+export interface ParentProcess {
+  pid?: number
+  /** Sysmon ParentProcessGuid or a derived id. */
+  entityId?: string
+  executable?: string
+  commandLine?: string
+  name?: string
+}
+
+/** A process, in the telemetry's own words, normalized. */
+export interface ProcessInfo {
+  pid?: number
+  /**
+   * Identifier stable across pid reuse: Sysmon `ProcessGuid`, Elastic `process.entity_id`, or
+   * derived as `host|pid|start time` when the source has none.
+   */
+  entityId?: string
+  /** Full path of the executable. */
+  executable?: string
+  /** Base name of the executable. */
+  name?: string
+  /** The command line as one string. */
+  commandLine?: string
+  /** The command line split into words with the host's quoting rules. */
+  args?: string[]
+  /** User name (or numeric uid when no name is known). */
+  user?: string
+  workingDirectory?: string
+  /** Process start, epoch seconds. */
+  start?: number
+  parent?: ParentProcess
+}
+
+/** The host a process event comes from. */
+export interface HostInfo {
+  name?: string
+  /** Addresses the telemetry reports for the host. */
+  ips?: string[]
+  /** Operating system family: decides command-line quoting rules. */
+  os?: 'windows' | 'linux' | 'macos'
+}
+
+/** The socket of a network action (`connect`, `accept`, `listen`). */
+export interface SocketInfo {
+  transport?: Transport
+  local?: Endpoint
+  remote?: Endpoint
+}
+
+/**
+ * One normalized endpoint telemetry event (Sysmon, auditd, osquery, ECS endpoint data).
+ * `schemas/process-event.schema.json` is its JSON Schema.
+ */
+export interface ProcessEvent {
+  /** Discriminates process events from {@link NetworkEvent}s. */
+  category: 'process'
+  /** Event time as epoch seconds. */
+  time?: number
+  sensor: TelemetrySensor
+  format: TelemetryFormat
+  /** Source-specific record kind: `sysmon:1`, `sysmon:3`, `auditd:execve`, `osquery:process_events`, `ecs:process`, ... */
+  kind: string
+  action: ProcessAction
+  host: HostInfo
+  process: ProcessInfo
+  /** For `connect`/`accept`/`listen`. */
+  socket?: SocketInfo
+  input: string
+  /** 1-based line number (the first line, for multi-line auditd events). */
+  line: number
+  original: Record<string, unknown>
+  raw?: string
+  scantag: ScantagFields
+}
+
+/** Any event scantag reads. */
+export type ScantagEvent = NetworkEvent | ProcessEvent

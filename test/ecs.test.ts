@@ -48,6 +48,7 @@ function eveEvent (r: Rec, line: number, extra: Partial<NetworkEvent> = {}): Net
   const transport: Transport = proto === 'ipv6-icmp' ? 'icmp6' : proto
   const icmp = transport === 'icmp' || transport === 'icmp6'
   const ev: NetworkEvent = {
+    category: 'network',
     sensor: 'suricata',
     format: 'eve',
     kind: String(r.event_type),
@@ -109,7 +110,7 @@ function eveEvent (r: Rec, line: number, extra: Partial<NetworkEvent> = {}): Net
 }
 
 function zeekEvent (r: Rec, path: string, line: number, format: 'zeek-json' | 'zeek-tsv' = 'zeek-json', extra: Partial<NetworkEvent> = {}): NetworkEvent {
-  const ev: NetworkEvent = { sensor: 'zeek', format, kind: path, input: `${path}.log`, line, original: r, scantag: {} }
+  const ev: NetworkEvent = { category: 'network', sensor: 'zeek', format, kind: path, input: `${path}.log`, line, original: r, scantag: {} }
   if (typeof r.ts === 'number') ev.time = r.ts
   if (typeof r.uid === 'string') ev.uid = r.uid
   const oh = str(r['id.orig_h']) ?? (path === 'notice' ? str(r.src) : undefined)

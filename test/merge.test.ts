@@ -7,7 +7,7 @@ import { LogReader } from '../lib/parse/reader.js'
 import { createReadStream } from 'node:fs'
 
 function ev (input: string, line: number, time?: number): NetworkEvent {
-  const e: NetworkEvent = { sensor: 'zeek', format: 'zeek-json', kind: 'conn', input, line, original: {}, scantag: {} }
+  const e: NetworkEvent = { category: 'network', sensor: 'zeek', format: 'zeek-json', kind: 'conn', input, line, original: {}, scantag: {} }
   if (time !== undefined) e.time = time
   return e
 }

@@ -26,7 +26,7 @@ t.test('real events and their merge documents validate against the schemas', asy
     }
   }
   t.ok(n > 50, `${n} events validated`)
-  const bad = { sensor: 'zeek', format: 'zeek-json', kind: 'conn', input: 'x', line: 1, original: {}, scantag: {}, src: { ip: '10.0.0.1', port: 70000 } }
+  const bad = { category: 'network', sensor: 'zeek', format: 'zeek-json', kind: 'conn', input: 'x', line: 1, original: {}, scantag: {}, src: { ip: '10.0.0.1', port: 70000 } }
   t.notOk(validEvent(bad), 'a port out of range is rejected')
   t.notOk(validMerge({ a: 1 }), 'a merge document without scantag is rejected')
   t.notOk(validMerge({ scantag: { community_id: 'x' } }), 'a malformed community id is rejected')

@@ -137,6 +137,7 @@ export function eveToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkEv
   const kind = r.event_type
   if (typeof kind !== 'string' || kind.length === 0) return 'EVE record has no event_type'
   const ev: NetworkEvent = {
+    category: 'network',
     sensor: 'suricata',
     format: 'eve',
     kind,

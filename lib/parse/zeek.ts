@@ -110,6 +110,7 @@ function dnsOf (r: Rec): DnsFields {
 export function zeekToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkEvent | string {
   const path = zeekPathOf(r, ctx.pathHint)
   const ev: NetworkEvent = {
+    category: 'network',
     sensor: 'zeek',
     format: ctx.format,
     kind: path,
