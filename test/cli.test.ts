@@ -115,3 +115,13 @@ t.test('EPIPE: `scantag enrich x | head -1` ends quietly', async t => {
   t.equal(r.stdout.split('\n').filter(l => l.startsWith('{')).length, 1)
   t.notMatch(r.stderr, /Error|at /, 'no stack trace')
 })
+
+t.test('examples/pipeline.ts runs as documented', async t => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/pipeline.ts', 'examples/data/conn.log', 'ecs'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+  t.equal(r.status, 0, r.stderr)
+  const docs = r.stdout.trim().split('\n').map(l => JSON.parse(l) as { event: { dataset: string }, source: { ip: string } })
+  t.equal(docs.length, 2000)
+  t.equal(docs[0].event.dataset, 'zeek.connection')
+  t.equal(docs[0].source.ip, '192.168.100.103')
+  t.match(r.stderr, /2000 records \+ 0 dead letters = 2000 data lines/)
+})
