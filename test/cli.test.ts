@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'dist/cli.js')
 
 function run (args: string[], input?: string | Buffer): { code: number | null, stdout: string, stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, input, encoding: 'buffer', timeout: 60_000 })
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, input, encoding: 'buffer', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 })
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() }
 }
 
@@ -117,7 +117,7 @@ t.test('EPIPE: `scantag enrich x | head -1` ends quietly', async t => {
 })
 
 t.test('examples/pipeline.ts runs as documented', async t => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/pipeline.ts', 'examples/data/conn.log', 'ecs'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/pipeline.ts', 'examples/data/conn.log', 'ecs'], { cwd: root, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 })
   t.equal(r.status, 0, r.stderr)
   const docs = r.stdout.trim().split('\n').map(l => JSON.parse(l) as { event: { dataset: string }, source: { ip: string } })
   t.equal(docs.length, 2000)
