@@ -16,27 +16,30 @@ import { ConfigError, DEFAULT_CONFIG, loadConfigFile, resolveConfig, type Scanta
 import { mergeByTime, type MergeStats } from './merge.js'
 import type { DeadLetter } from './model.js'
 import { LogReader } from './parse/reader.js'
-import { createSerializer } from './stream.js'
+import { createEnricher, createSerializer } from './stream.js'
 import { buildSummary } from './output/summary.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 const USAGE = `Usage: scantag enrich [options] [INPUT...]
 
-Reads Zeek logs (TSV or JSON) and Suricata EVE JSON, plain or gzip, from files or stdin
-(no INPUT or "-"), and writes one enriched JSON record per input record.
-Several inputs are merged in event-time order.
+Reads Zeek logs (TSV or JSON), Suricata EVE JSON and endpoint telemetry (Sysmon, auditd,
+osquery, ECS), plain or gzip, from files or stdin (no INPUT or "-"), and writes one
+enriched JSON record per input record. Several inputs are merged in event-time order;
+flows from hosts with telemetry are tied to the process that made them.
 
 Options:
   -o, --out FILE            write records to FILE (default: stdout)
   -f, --format FORMAT       merge (original record + "scantag" object, default) or ecs
-      --input-format FMT    auto (default), zeek-tsv, zeek-json or eve
+      --input-format FMT    auto (default), zeek-tsv, zeek-json, eve, sysmon, auditd,
+                            osquery or ecs
       --dead-letter FILE    write unreadable lines to FILE as NDJSON {input,line,reason,text}
       --summary FILE        write a JSON summary (counts per input, format, kind, dead
                             letters) to FILE; "-" = stdout when --out is a file, else stderr
   -c, --config FILE         JSON configuration (schemas/config.schema.json)
       --lateness SECONDS    disorder tolerated per input when merging inputs (default 60)
       --community-id-seed N Community ID seed (default 0)
+      --clock-skew SECONDS  sensor/endpoint clock difference tolerated (default 5)
       --max-line-length N   longest accepted line in characters (default 1048576)
   -q, --quiet               no progress bar and no closing line on stderr
   -h, --help                show this help
@@ -65,7 +68,8 @@ const FLAG_OF: Record<string, string> = {
   inputFormat: 'input-format',
   lateness: 'lateness',
   communityIdSeed: 'community-id-seed',
-  maxLineLength: 'max-line-length'
+  maxLineLength: 'max-line-length',
+  clockSkewSeconds: 'clock-skew'
 }
 
 function parseNumber (name: string, value: string | undefined): number | undefined {
@@ -92,6 +96,7 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
         lateness: { type: 'string' },
         'community-id-seed': { type: 'string' },
         'max-line-length': { type: 'string' },
+        'clock-skew': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' }
@@ -114,6 +119,7 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
   const lateness = parseNumber('lateness', v.lateness); if (lateness !== undefined) overrides.lateness = lateness
   const seed = parseNumber('community-id-seed', v['community-id-seed']); if (seed !== undefined) overrides.communityIdSeed = seed
   const maxLine = parseNumber('max-line-length', v['max-line-length']); if (maxLine !== undefined) overrides.maxLineLength = maxLine
+  const skew = parseNumber('clock-skew', v['clock-skew']); if (skew !== undefined) overrides.clockSkewSeconds = skew
   const { $schema: _ignored, ...baseSettings } = base as ScantagConfig & { $schema?: string }
   const config = resolveConfig({ ...baseSettings, ...overrides }, 'invalid option', field => field in overrides ? `--${FLAG_OF[field] ?? field}` : field)
   return {
@@ -196,6 +202,22 @@ async function enrich (opts: CliOptions): Promise<void> {
   }
 
   const output: Writable = opts.out !== undefined ? await openOutput(opts.out) : process.stdout
+  const enricher = createEnricher({
+    format: 'event',
+    hosts: config.hosts,
+    clockSkewSeconds: config.clockSkewSeconds,
+    socketTtlSeconds: config.socketTtlSeconds,
+    maxSockets: config.maxSockets,
+    maxProcesses: config.maxProcesses,
+    lineageDepth: config.lineageDepth,
+    maxHeldEvents: config.maxHeldEvents,
+    maxHoldSeconds: config.maxHoldSeconds
+  })
+  const diagnostics: string[] = []
+  enricher.on('diagnostic', (d: { level: string, message: string }) => {
+    if (diagnostics.length < 100) diagnostics.push(d.message)
+    if (!opts.quiet) process.stderr.write(`scantag: ${d.level}: ${d.message}\n`)
+  })
   let outputRecords = 0
   const counter = new PassThrough({ objectMode: true })
   counter.on('data', () => { outputRecords++ })
@@ -217,7 +239,7 @@ async function enrich (opts: CliOptions): Promise<void> {
   try {
     await Promise.all([
       ...readDone,
-      pipeline(events, counter, createSerializer({ format: config.format }), output)
+      pipeline(events, enricher, counter, createSerializer({ format: config.format }), output)
     ])
   } finally {
     if (timer !== undefined) clearInterval(timer)

@@ -10,7 +10,7 @@ export interface ScantagConfig {
   /** Output format. */
   format: 'merge' | 'ecs'
   /** Input format for every input, or `auto`. */
-  inputFormat: 'auto' | 'zeek-tsv' | 'zeek-json' | 'eve'
+  inputFormat: 'auto' | 'zeek-tsv' | 'zeek-json' | 'eve' | 'sysmon' | 'auditd' | 'osquery' | 'ecs'
   /** Community ID seed (0–65535). */
   communityIdSeed: number
   /** Longest accepted line in characters. */
@@ -19,6 +19,22 @@ export interface ScantagConfig {
   lateness: number
   /** Most events held for the merge. */
   maxBuffered: number
+  /** Endpoints and their addresses. */
+  hosts: Array<{ name: string, ips: string[] }>
+  /** Clock difference tolerated between sensors and endpoints, seconds. */
+  clockSkewSeconds: number
+  /** How long a socket record waits for its flow, seconds. */
+  socketTtlSeconds: number
+  /** Most socket records remembered. */
+  maxSockets: number
+  /** Most processes in the process table. */
+  maxProcesses: number
+  /** Ancestors written into scantag.process.lineage. */
+  lineageDepth: number
+  /** Most events held back by correlators. */
+  maxHeldEvents: number
+  /** Longest hold, seconds of event time. */
+  maxHoldSeconds: number
 }
 
 /** Defaults, as in the schema. */
@@ -28,7 +44,15 @@ export const DEFAULT_CONFIG: Readonly<ScantagConfig> = Object.freeze({
   communityIdSeed: 0,
   maxLineLength: 1024 * 1024,
   lateness: 60,
-  maxBuffered: 100_000
+  maxBuffered: 100_000,
+  hosts: [],
+  clockSkewSeconds: 5,
+  socketTtlSeconds: 3600,
+  maxSockets: 100_000,
+  maxProcesses: 100_000,
+  lineageDepth: 4,
+  maxHeldEvents: 10_000,
+  maxHoldSeconds: 60
 })
 
 /** A configuration error: the message names the field and what to change. */

@@ -12,8 +12,11 @@
 /** Which sensor wrote the record. */
 export type Sensor = 'zeek' | 'suricata'
 
-/** The input formats scantag reads. */
-export type InputFormat = 'zeek-tsv' | 'zeek-json' | 'eve'
+/** The network log formats scantag reads. */
+export type NetworkFormat = 'zeek-tsv' | 'zeek-json' | 'eve'
+
+/** Every input format scantag reads: network logs and endpoint telemetry. */
+export type InputFormat = NetworkFormat | TelemetryFormat
 
 /**
  * What a record is about. Zeek records use their log path (`conn`, `http`, `dns`, `weird`,
@@ -85,12 +88,50 @@ export interface Counters {
   respPackets?: number
 }
 
-/** The `scantag` object added to every output record (community id now; labels later). */
+/** A process in ECS `process.*` field names, as attribution writes it. */
+export interface ScantagProcess {
+  entity_id: string
+  pid?: number
+  name?: string
+  executable?: string
+  command_line?: string
+  args?: string[]
+  working_directory?: string
+  /** Process start, ISO 8601. */
+  start?: string
+  parent?: { pid?: number, entity_id?: string, executable?: string, command_line?: string }
+  /** Ancestors, nearest first (scantag extension; ECS has only `parent`). */
+  lineage?: Array<{ entity_id: string, pid?: number, name?: string, executable?: string }>
+}
+
+/** How a network event was tied to a process. */
+export interface Attribution {
+  /** `exact`: a socket record matched; `host-time`: a process alive on the host at the time. */
+  method: 'exact' | 'host-time'
+  /** The rule that matched: `five-tuple`, `remote-endpoint`, `targets`, `network-tool`. */
+  rule: string
+  /** 0–1. */
+  confidence: number
+  /** Seconds between the endpoint record and the flow start (positive: endpoint later). */
+  skew: number
+  /** One sentence for the analyst. */
+  reason: string
+}
+
+/** The `scantag` object added to every output record. */
 export interface ScantagFields {
   /** Community ID v1 of the flow, computed when the sensor did not write one. */
   community_id?: string
   /** Whether `community_id` came from the sensor (`sensor`) or was computed (`computed`). */
   community_id_source?: 'sensor' | 'computed'
+  /** The process that made this flow (flow-to-process attribution). */
+  process?: ScantagProcess
+  /** The user that process ran as. */
+  user?: { name: string }
+  /** The host it ran on. */
+  host?: { name: string }
+  /** How the process was found. */
+  attribution?: Attribution
 }
 
 /**
@@ -103,10 +144,15 @@ export interface NetworkEvent {
   category: 'network'
   /** Event time as epoch seconds, microseconds kept in the fraction. Absent when unknown. */
   time?: number
+  /**
+   * When the flow began, epoch seconds: Zeek conn `ts`, EVE `flow.start` (EVE flow records are
+   * written at timeout, a minute or more after the flow began). Absent when the record has none.
+   */
+  flowStart?: number
   /** Sensor that wrote the record. */
   sensor: Sensor
   /** The format the record was read from. */
-  format: InputFormat
+  format: NetworkFormat
   /** Zeek log path or EVE event_type. */
   kind: EventKind
   /** Originator / source side. */

@@ -16,13 +16,15 @@
  * ```
  */
 import { Transform, type TransformCallback } from 'node:stream'
-import type { DeadLetter, NetworkEvent } from './model.js'
+import type { DeadLetter, ScantagEvent } from './model.js'
 import { LogReader, type ReaderOptions } from './parse/reader.js'
-import { eveToEvent } from './parse/eve.js'
 import { sniffRecord } from './parse/sniff.js'
-import { zeekToEvent, type RecordContext } from './parse/zeek.js'
+import { context, normalizeRecord, type ParseSink } from './parse/parsers.js'
 import { toMerge, mergeLine } from './output/merge.js'
 import { toEcs } from './output/ecs.js'
+import type { Correlator, CorrelatorLogger } from './correlate/api.js'
+import { CorrelationEngine } from './correlate/engine.js'
+import { flowAttribution, type AttributionOptions } from './correlate/attribution.js'
 
 export { LogReader, type ReaderOptions, type ReaderStats, DEFAULT_MAX_LINE_LENGTH } from './parse/reader.js'
 
@@ -45,14 +47,25 @@ export function readEve (options: ReaderOptions = {}): LogReader {
   return new LogReader({ ...options, format: options.format ?? 'eve' }, ['eve'])
 }
 
+/** Like {@link readAny}, but accepts only endpoint telemetry: Sysmon, auditd, osquery, ECS. */
+export function readTelemetry (options: ReaderOptions = {}): LogReader {
+  return new LogReader(options, ['sysmon', 'auditd', 'osquery', 'ecs'])
+}
+
 /** Output formats of {@link createEnricher} and {@link createSerializer}. */
 export type OutputFormat = 'merge' | 'ecs'
 
+/** A host known from configuration: its addresses tie flows to its endpoint telemetry. */
+export interface HostConfig {
+  name: string
+  ips: string[]
+}
+
 /** Options of {@link createEnricher}. */
-export interface EnricherOptions {
+export interface EnricherOptions extends AttributionOptions {
   /**
    * What the enricher emits: `merge` (default) the original record plus a `scantag` object,
-   * `ecs` an ECS document, `event` the {@link NetworkEvent} itself (for further processing).
+   * `ecs` an ECS document, `event` the {@link ScantagEvent} itself (for further processing).
    */
   format?: OutputFormat | 'event'
   /** Community ID seed for records given as plain objects (default 0). */
@@ -61,54 +74,111 @@ export interface EnricherOptions {
   input?: string
   /** Called with every record that could not be enriched (also emitted as `dead-letter`). */
   onDeadLetter?: (deadLetter: DeadLetter) => void
+  /** Hosts and their addresses (telemetry also teaches them). */
+  hosts?: HostConfig[]
+  /** Your correlators, run after the built-in ones. */
+  correlators?: Correlator[]
+  /** Most events held back by correlators at once (default 10,000). */
+  maxHeldEvents?: number
+  /** Longest a correlator may hold an event, seconds of event time (default 60). */
+  maxHoldSeconds?: number
+  /** Most processes in the process table (default 100,000). */
+  maxProcesses?: number
+  /** What to do with a correlator that throws: `skip` that event for it (default) or `disable` it. */
+  onError?: 'skip' | 'disable'
+  /** Where correlator warnings go (default: emitted as `diagnostic` events on the stream). */
+  log?: CorrelatorLogger
 }
 
 const FORMATS = ['merge', 'ecs', 'event']
 
-function isNetworkEvent (v: unknown): v is NetworkEvent {
-  return v !== null && typeof v === 'object' && 'sensor' in v && 'original' in v && 'scantag' in v
+/** Whether a value is an event made by scantag's readers. */
+export function isScantagEvent (v: unknown): v is ScantagEvent {
+  return v !== null && typeof v === 'object' && 'category' in v && 'original' in v && 'scantag' in v
 }
 
 /**
- * The enrichment step: an object-mode Transform that takes {@link NetworkEvent}s from the
- * readers (or plain Zeek/EVE record objects, e.g. from `ndjson.parse()`) and emits enriched
- * records in the chosen format. Every input object leaves as one output object or one dead
- * letter. Usable in `stream.pipeline` and as an async iterator.
+ * The enrichment step: an object-mode Transform that takes events from the readers (or plain
+ * Zeek/EVE/Sysmon/osquery records, e.g. from `ndjson.parse()`), runs the correlators (flow-to-
+ * process attribution built in, then yours) and emits enriched records in the chosen format.
+ * Every input object leaves as one output object or one dead letter. Usable in
+ * `stream.pipeline` and as an async iterator. The engine is exposed as `enricher.engine`.
  */
-export function createEnricher (options: EnricherOptions = {}): Transform {
+export function createEnricher (options: EnricherOptions = {}): Transform & { engine: CorrelationEngine } {
   const format = options.format ?? 'merge'
   if (!FORMATS.includes(format)) throw new TypeError(`format must be one of ${FORMATS.join(', ')}; got ${String(format)}`)
   const seed = options.communityIdSeed ?? 0
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff) throw new TypeError(`communityIdSeed must be an integer from 0 to 65535, got ${String(seed)}`)
-  const ctx: RecordContext = { input: options.input ?? 'stream', line: 0, format: 'zeek-json', communityIdSeed: seed }
+  for (const h of options.hosts ?? []) {
+    if (h === null || typeof h !== 'object' || typeof h.name !== 'string' || !Array.isArray(h.ips)) throw new TypeError('hosts must be an array of { name: string, ips: string[] }')
+  }
+  const input = options.input ?? 'stream'
   const onDeadLetter = options.onDeadLetter
   let count = 0
+  let current: Transform | undefined
+  let currentChunk: unknown
+  const log: CorrelatorLogger = options.log ?? {
+    info: (...args) => { current?.emit('diagnostic', { level: 'info', message: args.map(String).join(' ') }) },
+    warn: (...args) => { current?.emit('diagnostic', { level: 'warn', message: args.map(String).join(' ') }) }
+  }
+  const engineOptions: ConstructorParameters<typeof CorrelationEngine>[0] = {
+    correlators: [flowAttribution(options), ...(options.correlators ?? [])],
+    processTable: { hosts: options.hosts ?? [] },
+    log
+  }
+  if (options.maxProcesses !== undefined) engineOptions.processTable = { ...engineOptions.processTable, maxProcesses: options.maxProcesses }
+  if (options.maxHeldEvents !== undefined) engineOptions.maxHeldEvents = options.maxHeldEvents
+  if (options.maxHoldSeconds !== undefined) engineOptions.maxHoldSeconds = options.maxHoldSeconds
+  if (options.onError !== undefined) engineOptions.onError = options.onError
+  const engine = new CorrelationEngine(engineOptions)
+  const ecsOptions = { communityIdSeed: seed }
+  const formatEvent = (ev: ScantagEvent): unknown => format === 'event' ? ev : format === 'merge' ? toMerge(ev) : toEcs(ev, ecsOptions)
 
-  return new Transform({
+  // Plain objects are normalized by the same parsers the readers use.
+  const pending: ScantagEvent[] = []
+  const sink: ParseSink = {
+    event: (ev) => { pending.push(ev) },
+    dead: (line, reason, text) => {
+      const dl: DeadLetter = { input, line, reason, text: text === '' ? safeText(currentChunk) : text }
+      if (onDeadLetter !== undefined) onDeadLetter(dl)
+      current?.emit('dead-letter', dl)
+    }
+  }
+  const ctx = context('zeek-json', { input, communityIdSeed: seed, maxDocumentLength: 1 })
+
+  const transform = new Transform({
     objectMode: true,
     transform (chunk: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
+      current = this
+      currentChunk = chunk
       count++
-      let ev: NetworkEvent | string
-      if (isNetworkEvent(chunk)) {
-        ev = chunk
+      if (isScantagEvent(chunk)) {
+        pending.push(chunk)
       } else if (chunk !== null && typeof chunk === 'object' && !Array.isArray(chunk)) {
-        ctx.line = count
-        const r = chunk as Record<string, unknown>
-        const kind = sniffRecord(r)
-        ev = kind === 'eve' ? eveToEvent(r, ctx) : kind === 'zeek-json' ? zeekToEvent(r, ctx) : 'object is neither a Zeek record nor a Suricata EVE record'
+        const kind = sniffRecord(chunk as Record<string, unknown>)
+        if (kind === 'unknown' || kind === 'blank' || kind === 'json-document' || kind === 'zeek-tsv' || kind === 'auditd') {
+          sink.dead(count, 'object is not a Zeek, Suricata EVE, Sysmon, osquery or ECS record', safeText(chunk))
+        } else {
+          ctx.line = count
+          ctx.format = kind === 'eve' ? 'eve' : 'zeek-json'
+          normalizeRecord(kind, chunk as Record<string, unknown>, ctx, undefined, sink, count, '')
+        }
       } else {
-        ev = `expected a NetworkEvent or a record object, got ${chunk === null ? 'null' : Array.isArray(chunk) ? 'an array' : typeof chunk}`
+        sink.dead(count, `expected an event or a record object, got ${chunk === null ? 'null' : Array.isArray(chunk) ? 'an array' : typeof chunk}`, safeText(chunk))
       }
-      if (typeof ev === 'string') {
-        const dl: DeadLetter = { input: ctx.input, line: count, reason: ev, text: safeText(chunk) }
-        if (onDeadLetter !== undefined) onDeadLetter(dl)
-        this.emit('dead-letter', dl)
-        cb()
-        return
+      for (const ev of pending) {
+        for (const out of engine.push(ev)) this.push(formatEvent(out))
       }
-      cb(null, format === 'event' ? ev : format === 'merge' ? toMerge(ev) : toEcs(ev))
+      pending.length = 0
+      cb()
+    },
+    flush (cb: TransformCallback): void {
+      current = this
+      for (const out of engine.end()) this.push(formatEvent(out))
+      cb()
     }
   })
+  return Object.assign(transform, { engine })
 }
 
 function safeText (v: unknown): string {
@@ -122,14 +192,14 @@ function safeText (v: unknown): string {
 
 /** Options of {@link createSerializer}. */
 export interface SerializerOptions {
-  /** `merge` (default) or `ecs`: how {@link NetworkEvent}s are written. Other objects are written as JSON. */
+  /** `merge` (default) or `ecs`: how {@link ScantagEvent}s are written. Other objects are written as JSON. */
   format?: OutputFormat
   /** Bytes to gather before writing while input keeps coming (default 65536). */
   batchBytes?: number
 }
 
 /**
- * Writes objects as NDJSON text. {@link NetworkEvent}s are formatted (`merge` reuses the
+ * Writes objects as NDJSON text. {@link ScantagEvent}s are formatted (`merge` reuses the
  * original line text); anything else is `JSON.stringify`ed. Lines are batched while more input
  * is queued and written at once when the input pauses.
  */
@@ -142,7 +212,7 @@ export function createSerializer (options: SerializerOptions = {}): Transform {
     writableObjectMode: true,
     readableObjectMode: false,
     transform (chunk: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
-      const line = isNetworkEvent(chunk)
+      const line = isScantagEvent(chunk)
         ? (format === 'merge' ? mergeLine(chunk) : JSON.stringify(toEcs(chunk)))
         : JSON.stringify(chunk)
       batch += line + '\n'

@@ -1,13 +1,15 @@
 /**
- * The `ecs` output: real Suricata (lab s02, nicoaller) and Zeek (zat) records, normalized by a
- * small local helper (the real readers are tested on their own), mapped with `toEcs`, checked
+ * The `ecs` output: real Suricata (lab s02, nicoaller) and Zeek (zat) records, and real endpoint
+ * telemetry (lab s02 Sysmon for Linux, osquery and auditd; OTRF Windows Sysmon), normalized by
+ * small local helpers (the real readers are tested on their own), mapped with `toEcs`, checked
  * field by field and validated against `schemas/ecs-output.schema.json`.
  */
 import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import type { AlertFields, DnsFields, HttpFields, NetworkEvent, Transport } from '../lib/model.js'
+import type { AlertFields, DnsFields, HttpFields, NetworkEvent, ProcessEvent, ScantagFields, Transport } from '../lib/model.js'
 import { toEcs, ECS_VERSION, type EcsDocument } from '../lib/output/ecs.js'
+import { communityId } from '../lib/community-id.js'
 import { parseIsoTime } from '../lib/parse/time.js'
 
 type Rec = Record<string, unknown>
@@ -518,4 +520,517 @@ t.test('schema rejects wrong types', async tt => {
 t.test('a typed EcsDocument is a plain JSON value', async tt => {
   const doc: EcsDocument = toEcs(zeekEvent(conn[0], 'conn', 1))
   tt.strictSame(JSON.parse(JSON.stringify(doc)), doc)
+})
+
+// --- Endpoint telemetry: ProcessEvents built by hand from real records
+
+const HOST = 'lnx-ws-041'
+/** Sysmon/osquery times as written (`2026-11-26 19:39:12.101`, UTC) → epoch seconds. */
+const utc = (s: string): number => {
+  const t = parseIsoTime(s)
+  if (t === undefined) throw new Error(`bad time ${s}`)
+  return t
+}
+/** Sysmon's `-` means "no value". */
+const val = (v: unknown): string | undefined => typeof v === 'string' && v !== '-' && v.length > 0 ? v : undefined
+const ZERO_GUID = '{00000000-0000-0000-0000-000000000000}'
+
+/** A flat (nxlog) Sysmon for Linux record → ProcessEvent, the few fields the mapping reads. */
+function sysmonEvent (r: Rec, line: number): ProcessEvent {
+  const eid = Number(r.EventID)
+  const proc: ProcessEvent['process'] = { pid: Number(r.ProcessId), entityId: String(r.ProcessGuid), executable: String(r.Image) }
+  proc.name = String(r.Image).slice(String(r.Image).lastIndexOf('/') + 1)
+  const user = val(r.User); if (user !== undefined) proc.user = user
+  const time = utc(String(r.UtcTime))
+  const ev: ProcessEvent = {
+    category: 'process', sensor: 'sysmon', format: 'sysmon', kind: `sysmon:${eid}`, action: 'other',
+    time, host: { name: String(r.Hostname), os: 'linux' }, process: proc,
+    input: 'sysmon.jsonl', line, original: r, raw: JSON.stringify(r), scantag: {}
+  }
+  if (eid === 1) {
+    ev.action = 'start'
+    proc.commandLine = String(r.CommandLine)
+    proc.args = proc.commandLine.split(' ') // no quoting in these command lines
+    proc.workingDirectory = String(r.CurrentDirectory)
+    proc.start = time
+    const parent: NonNullable<ProcessEvent['process']['parent']> = { pid: Number(r.ParentProcessId) }
+    if (r.ParentProcessGuid !== ZERO_GUID) parent.entityId = String(r.ParentProcessGuid)
+    const pimg = val(r.ParentImage)
+    if (pimg !== undefined) { parent.executable = pimg; parent.name = pimg.slice(pimg.lastIndexOf('/') + 1) }
+    const pcmd = val(r.ParentCommandLine); if (pcmd !== undefined) parent.commandLine = pcmd
+    proc.parent = parent
+  } else if (eid === 3) {
+    const src = { ip: String(r.SourceIp), port: Number(r.SourcePort) }
+    const dst = { ip: String(r.DestinationIp), port: Number(r.DestinationPort) }
+    const initiated = r.Initiated === 'true'
+    ev.action = initiated ? 'connect' : 'accept'
+    ev.socket = { transport: String(r.Protocol), local: initiated ? src : dst, remote: initiated ? dst : src }
+  }
+  return ev
+}
+
+const sysmon = jsonLines('s02-sysmon.jsonl')
+
+t.test('sysmon for linux EID 1: nmap -n -Pn -sT (lab s02)', async tt => {
+  const r = sysmon[1]
+  const before = JSON.stringify(r)
+  const ev = sysmonEvent(r, 4)
+  const doc = toEcs(ev)
+  tt.equal(doc['@timestamp'], '2026-11-26T19:39:12.101000Z')
+  tt.strictSame(doc.event, {
+    kind: 'event',
+    module: 'sysmon_linux',
+    dataset: 'sysmon_linux.log',
+    category: ['process'],
+    type: ['start'],
+    action: 'Process creation', // the Windows integration's name; sysmon_linux itself writes a constant "log"
+    code: '1',
+    id: '4' // nxlog RecordNumber
+  })
+  tt.strictSame(doc.host, { name: HOST, os: { type: 'linux' } }, 'no host.os.family: the Linux distribution family is unknown')
+  tt.strictSame(doc.process, {
+    pid: 31242,
+    entity_id: '{da57fbbf-8ae0-6b08-882f-edf0241f0000}',
+    name: 'nmap',
+    executable: '/usr/bin/nmap',
+    command_line: 'nmap -n -Pn -sT -p 80 --open -oG web-hosts.gnmap 10.1.2.0/24',
+    args: ['nmap', '-n', '-Pn', '-sT', '-p', '80', '--open', '-oG', 'web-hosts.gnmap', '10.1.2.0/24'],
+    args_count: 10,
+    working_directory: '/home/dlee/work',
+    start: '2026-11-26T19:39:12.101000Z',
+    parent: {
+      pid: 31200,
+      entity_id: '{da57fbbf-8ad0-6b08-396b-91f675ca0000}',
+      name: 'bash',
+      executable: '/usr/bin/bash',
+      command_line: '-bash --noprofile --norc'
+    }
+  })
+  tt.strictSame(doc.user, { name: 'dlee' })
+  tt.strictSame(doc.related, { user: ['dlee'], hosts: [HOST] })
+  tt.equal(doc.source, undefined)
+  tt.equal(doc.network, undefined)
+  tt.strictSame(doc.sysmon, r, 'the record kept whole under sysmon')
+  tt.equal(doc.zeek, undefined)
+  tt.equal(doc.suricata, undefined)
+  tt.strictSame(doc.scantag, {})
+  tt.strictSame(Object.keys(doc)[0], '@timestamp')
+  tt.strictSame(Object.keys(doc).at(-1), 'scantag')
+  tt.equal(JSON.stringify(r), before, 'the record is not mutated')
+  assertNoNulls(tt, doc)
+  assertValid(tt, doc)
+})
+
+t.test('sysmon EID 1 whose parent Sysmon did not see: parent pid only', async tt => {
+  const doc = toEcs(sysmonEvent(sysmon[0], 1))
+  tt.strictSame(doc.process?.parent, { pid: 31199 }, 'all-zero ParentProcessGuid and "-" ParentImage left out')
+  tt.strictSame(doc.process?.args, ['-bash', '--noprofile', '--norc'])
+  tt.equal(doc.event.id, '1')
+  assertValid(tt, doc)
+})
+
+t.test('sysmon for linux EID 3: outbound connect, community id equals Suricata\'s for the same flow', async tt => {
+  const doc = toEcs(sysmonEvent(sysmon[2], 5))
+  tt.equal(doc['@timestamp'], '2026-11-26T19:39:12.121000Z')
+  tt.strictSame(doc.event, {
+    kind: 'event',
+    module: 'sysmon_linux',
+    dataset: 'sysmon_linux.log',
+    category: ['network'],
+    type: ['connection', 'start'],
+    action: 'Network connection',
+    code: '3',
+    id: '5'
+  })
+  tt.strictSame(doc.source, { address: '10.20.30.41', ip: '10.20.30.41', port: 50990 }, 'local side opened the connection')
+  tt.strictSame(doc.destination, { address: '10.1.2.1', ip: '10.1.2.1', port: 80 })
+  const flow = jsonLines('s02-eve-nmap-flow.json')[0]
+  tt.strictSame(doc.network, {
+    transport: 'tcp',
+    iana_number: '6',
+    community_id: flow.community_id, // 1:n6QOS8eF5i5caDiIeNmeXDrkJJQ=, written by Suricata for this connection
+    direction: 'egress',
+    type: 'ipv4'
+  })
+  tt.strictSame(doc.process, { pid: 31242, entity_id: '{da57fbbf-8ae0-6b08-882f-edf0241f0000}', name: 'nmap', executable: '/usr/bin/nmap' })
+  tt.strictSame(doc.related, { ip: ['10.20.30.41', '10.1.2.1'], user: ['dlee'], hosts: [HOST] })
+  assertNoNulls(tt, doc)
+  assertValid(tt, doc)
+
+  const seeded = toEcs(sysmonEvent(sysmon[2], 5), { communityIdSeed: 1 })
+  tt.not(seeded.network?.community_id, doc.network?.community_id, 'communityIdSeed is used')
+  tt.equal(seeded.network?.community_id, communityId(6, '10.20.30.41', '10.1.2.1', 50990, 80, 1))
+})
+
+t.test('windows sysmon EID 3 inbound (OTRF, Sentinel WindowsEvent): remote peer is source, DOMAIN\\user split', async tt => {
+  const r = jsonLines('otrf-log4shell-sysmon-windowsevent.json')[0]
+  const d = JSON.parse(String(r.EventData)) as Rec // Sentinel writes EventData as a JSON string
+  const src = { ip: String(d.SourceIp), port: Number(d.SourcePort) }
+  const dst = { ip: String(d.DestinationIp), port: Number(d.DestinationPort) }
+  tt.equal(d.Initiated, 'false')
+  const image = String(d.Image)
+  const ev: ProcessEvent = {
+    category: 'process', sensor: 'sysmon', format: 'sysmon', kind: 'sysmon:3', action: 'accept',
+    time: utc(String(d.UtcTime)), host: { name: String(r.Computer), os: 'windows' },
+    process: { pid: Number(d.ProcessId), entityId: String(d.ProcessGuid), executable: image, name: image.slice(image.lastIndexOf('\\') + 1), user: String(d.User) },
+    socket: { transport: String(d.Protocol), local: dst, remote: src },
+    input: 'sysmon.json', line: 1, original: r, scantag: {}
+  }
+  const doc = toEcs(ev)
+  tt.equal(doc['@timestamp'], '2022-05-13T08:54:05.123000Z')
+  tt.strictSame(doc.event, {
+    kind: 'event', module: 'windows', dataset: 'windows.sysmon_operational',
+    category: ['network'], type: ['connection', 'start'], action: 'Network connection', code: '3'
+  }, 'no event.id: a Sentinel row carries no record id (EventOriginId is shared)')
+  tt.strictSame(doc.host, { name: 'WORKSTATION5', os: { type: 'windows', family: 'windows' } })
+  tt.strictSame(doc.user, { name: 'LOCAL SERVICE', domain: 'NT AUTHORITY' })
+  tt.strictSame(doc.source, { address: '192.168.3.5', ip: '192.168.3.5', port: 50452 })
+  tt.strictSame(doc.destination, { address: '192.168.2.5', ip: '192.168.2.5', port: 8080 })
+  tt.strictSame(doc.network, {
+    transport: 'tcp', iana_number: '6',
+    community_id: communityId(6, '192.168.3.5', '192.168.2.5', 50452, 8080),
+    direction: 'ingress', type: 'ipv4'
+  })
+  tt.equal(doc.process?.name, 'tomcat9.exe')
+  tt.strictSame(doc.related, { ip: ['192.168.3.5', '192.168.2.5'], user: ['LOCAL SERVICE'], hosts: ['WORKSTATION5'] })
+  tt.equal(doc.sysmon?.EventData, r.EventData, 'record kept as read')
+  assertNoNulls(tt, doc)
+  assertValid(tt, doc)
+})
+
+// osquery (lab s02 osqueryd.results.log, event format with `columns`)
+
+const osq = jsonLines('s02-osqueryd.results.log')
+
+function osqueryEvent (r: Rec, line: number, action: ProcessEvent['action']): ProcessEvent {
+  const c = r.columns as Rec
+  const path = String(c.path)
+  const proc: ProcessEvent['process'] = { pid: Number(c.pid), executable: path, name: path.slice(path.lastIndexOf('/') + 1) }
+  if (typeof c.cmdline === 'string') {
+    proc.commandLine = c.cmdline
+    proc.args = c.cmdline.split(' ')
+  }
+  if (typeof c.cwd === 'string') proc.workingDirectory = c.cwd
+  if (typeof c.uid === 'string') proc.user = c.uid // osquery has the uid only
+  const start = c.start_time ?? (r.name === 'process_events' ? c.time : undefined)
+  if (start !== undefined) {
+    proc.start = Number(start)
+    proc.entityId = `${HOST}|${String(c.pid)}|${String(start)}`
+  }
+  if (typeof c.parent === 'string') proc.parent = { pid: Number(c.parent) }
+  const ev: ProcessEvent = {
+    category: 'process', sensor: 'osquery', format: 'osquery', kind: `osquery:${String(r.name)}`, action,
+    time: Number(r.unixTime), host: { name: String(r.hostIdentifier), os: 'linux' }, process: proc,
+    input: 'osqueryd.results.log', line, original: r, scantag: {}
+  }
+  if (r.name === 'socket_events') {
+    ev.socket = { transport: c.protocol === '6' ? 'tcp' : String(c.protocol), remote: { ip: String(c.remote_address), port: Number(c.remote_port) } }
+  }
+  return ev
+}
+
+t.test('osquery process_events: nmap execve', async tt => {
+  const r = osq[0]
+  const doc = toEcs(osqueryEvent(r, 8, 'start'))
+  tt.equal(doc['@timestamp'], '2026-11-26T19:39:12.000000Z')
+  tt.strictSame(doc.event, {
+    kind: 'event', module: 'osquery', dataset: 'osquery.result',
+    category: ['process'], type: ['start'], action: 'added' // the result's action, as the osquery integration sets it
+  })
+  tt.strictSame(doc.rule, { name: 'process_events' }, 'the query name, as the integration sets it')
+  tt.strictSame(doc.process, {
+    pid: 31242,
+    entity_id: 'lnx-ws-041|31242|1795721952',
+    name: 'nmap',
+    executable: '/usr/bin/nmap',
+    command_line: 'nmap -n -Pn -sT -p 80 --open -oG web-hosts.gnmap 10.1.2.0/24',
+    args: ['nmap', '-n', '-Pn', '-sT', '-p', '80', '--open', '-oG', 'web-hosts.gnmap', '10.1.2.0/24'],
+    args_count: 10,
+    working_directory: '/home/dlee/work',
+    start: '2026-11-26T19:39:12.000000Z',
+    parent: { pid: 31200 }
+  })
+  tt.strictSame(doc.user, { id: '1001' }, 'a bare uid is user.id, not user.name')
+  tt.strictSame(doc.related, { user: ['1001'], hosts: [HOST] })
+  const res = doc.osquery?.result as Rec
+  tt.equal(res.host_identifier, HOST)
+  tt.equal(res.unix_time, 1795721952)
+  tt.equal(res.calendar_time, 'Thu Nov 26 19:39:12 2026 UTC')
+  tt.equal(res.hostIdentifier, undefined, 'renamed as the integration does')
+  tt.equal((res.columns as Rec).env, undefined, 'empty column values left out')
+  tt.equal((res.columns as Rec).overflows, undefined)
+  tt.equal((res.columns as Rec).cmdline, 'nmap -n -Pn -sT -p 80 --open -oG web-hosts.gnmap 10.1.2.0/24')
+  tt.strictSame(res.decorations, r.decorations)
+  tt.equal((r.columns as Rec).env, '', 'the event is not mutated')
+  tt.equal(r.hostIdentifier, HOST)
+  assertNoNulls(tt, doc)
+  assertValid(tt, doc)
+})
+
+t.test('osquery socket_events connect: unbound local side left out', async tt => {
+  const doc = toEcs(osqueryEvent(osq[1], 9, 'connect'))
+  tt.strictSame(doc.event.category, ['network'])
+  tt.strictSame(doc.event.type, ['connection', 'start'])
+  tt.equal(doc.event.action, 'added')
+  tt.equal(doc.source, undefined)
+  tt.strictSame(doc.destination, { address: '10.1.2.1', ip: '10.1.2.1', port: 80 })
+  tt.strictSame(doc.network, { transport: 'tcp', iana_number: '6', direction: 'egress', type: 'ipv4' }, 'no community id without the local side')
+  tt.strictSame(doc.related, { ip: ['10.1.2.1'], hosts: [HOST] })
+  tt.equal(((doc.osquery?.result as Rec).columns as Rec).local_address, undefined)
+  tt.equal(((doc.osquery?.result as Rec).columns as Rec).action, 'connect', 'the socket action stays in the record')
+  assertValid(tt, doc)
+})
+
+t.test('osquery processes (differential snapshot row): process info', async tt => {
+  const doc = toEcs(osqueryEvent(osq[2], 33, 'snapshot'))
+  tt.strictSame(doc.event.category, ['process'])
+  tt.strictSame(doc.event.type, ['info'])
+  tt.equal(doc.rule?.name, 'processes')
+  tt.equal(doc.process?.start, '2026-11-26T19:39:12.000000Z')
+  assertValid(tt, doc)
+})
+
+// auditd (lab s02 audit.log, ENRICHED format)
+
+/** The lines of one audit event → the parsed shape `lib/parse/auditd.ts` keeps as `original` (raw fields only, enough here). */
+function auditOriginal (lines: string[]): Rec {
+  const records: Rec[] = []
+  let node = ''
+  let timestamp = ''
+  let serial = 0
+  for (const line of lines) {
+    const raw = line.split('\x1d')[0]
+    const rec: Rec = {}
+    for (const tok of raw.split(' ')) {
+      const eq = tok.indexOf('=')
+      if (eq < 0) continue
+      const k = tok.slice(0, eq)
+      let v = tok.slice(eq + 1)
+      if (k === 'node') { node = v; continue }
+      if (k === 'msg') {
+        const m = v.slice(6, -2).split(':') // audit(1795721952.101:7941):
+        timestamp = m[0]; serial = Number(m[1]); continue
+      }
+      if (v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1)
+      rec[k] = v
+    }
+    records.push(rec)
+  }
+  return { node, timestamp, serial, records }
+}
+
+const auditLines = fixture('s02-audit.log').split('\n').filter(l => l.length > 0)
+
+t.test('auditd execve of nmap: auditd_manager shape', async tt => {
+  const original = auditOriginal(auditLines.slice(0, 6))
+  const args = ['nmap', '-n', '-Pn', '-sT', '-p', '80', '--open', '-oG', 'web-hosts.gnmap', '10.1.2.0/24']
+  const time = 1795721952.101
+  const ev: ProcessEvent = {
+    category: 'process', sensor: 'auditd', format: 'auditd', kind: 'auditd:execve', action: 'start', time,
+    host: { name: HOST, os: 'linux' },
+    process: {
+      pid: 31242, executable: '/usr/bin/nmap', name: 'nmap', user: 'dlee', parent: { pid: 31200 },
+      args, commandLine: args.join(' '), workingDirectory: '/home/dlee/work', start: time, entityId: `${HOST}|31242|1795721952.101`
+    },
+    input: 'audit.log', line: 24, original, raw: auditLines.slice(0, 6).join('\n'), scantag: {}
+  }
+  const doc = toEcs(ev)
+  tt.equal(doc['@timestamp'], '2026-11-26T19:39:12.101000Z')
+  tt.strictSame(doc.event, {
+    kind: 'event', module: 'auditd', dataset: 'auditd_manager.auditd',
+    category: ['process'], type: ['start'], action: 'executed', // go-libaudit's name for execve
+    id: '1795721952.101:7941', sequence: 7941
+  })
+  tt.equal(doc.process?.entity_id, 'lnx-ws-041|31242|1795721952.101')
+  tt.equal(doc.process?.args_count, 10)
+  tt.strictSame(doc.user, { name: 'dlee' })
+  tt.strictSame(doc.auditd, original)
+  tt.equal((doc.auditd?.records as Rec[]).length, 6)
+  assertValid(tt, doc)
+})
+
+t.test('auditd connect (EINPROGRESS): destination from the sockaddr, no transport in the audit trail', async tt => {
+  const original = auditOriginal(auditLines.slice(6))
+  tt.equal(original.serial, 7943)
+  const ev: ProcessEvent = {
+    category: 'process', sensor: 'auditd', format: 'auditd', kind: 'auditd:connect', action: 'connect', time: 1795721952.121,
+    host: { name: HOST, os: 'linux' },
+    process: { pid: 31242, executable: '/usr/bin/nmap', name: 'nmap', user: 'dlee', parent: { pid: 31200 } },
+    socket: { remote: { ip: '10.1.2.1', port: 80 } },
+    input: 'audit.log', line: 32, original, scantag: {}
+  }
+  const doc = toEcs(ev)
+  tt.strictSame(doc.event.category, ['network'])
+  tt.strictSame(doc.event.type, ['connection', 'start'])
+  tt.equal(doc.event.action, 'connected-to')
+  tt.equal(doc.source, undefined)
+  tt.strictSame(doc.destination, { address: '10.1.2.1', ip: '10.1.2.1', port: 80 })
+  tt.strictSame(doc.network, { direction: 'egress', type: 'ipv4' })
+  assertValid(tt, doc)
+})
+
+t.test('ECS endpoint document (inline, invented): module endpoint, the document as event.original', async tt => {
+  const original: Rec = {
+    '@timestamp': '2026-11-26T19:39:12.101Z',
+    event: { action: 'exec', category: ['process'], type: ['start'], id: 'MhOmMVaL4+Z0LwCn++++++3F' },
+    process: { pid: 31242, entity_id: 'NzU5YjFlMDYtNjZjNi00ZWYx', executable: '/usr/bin/nmap' },
+    host: { name: HOST }
+  }
+  const raw = JSON.stringify(original)
+  const ev: ProcessEvent = {
+    category: 'process', sensor: 'elastic', format: 'ecs', kind: 'ecs:process', action: 'start', time: 1795721952.101,
+    host: { name: HOST }, process: { pid: 31242, entityId: 'NzU5YjFlMDYtNjZjNi00ZWYx', executable: '/usr/bin/nmap', name: 'nmap' },
+    input: 'endpoint.ndjson', line: 1, original, raw, scantag: {}
+  }
+  const doc = toEcs(ev)
+  tt.strictSame(doc.event, {
+    kind: 'event', module: 'endpoint', dataset: 'endpoint.events.process',
+    category: ['process'], type: ['start'], action: 'exec', id: 'MhOmMVaL4+Z0LwCn++++++3F', original: raw
+  })
+  assertValid(tt, doc)
+  const fileDoc: Rec = { ...original, event: { category: ['file', 'bogus'], type: 'creation' } }
+  const other = toEcs({ ...ev, kind: 'ecs:file', action: 'other', raw: undefined, original: fileDoc })
+  tt.equal(other.event.dataset, 'endpoint.events.file')
+  tt.strictSame(other.event.category, ['file'], 'the document\'s own categorization, unknown values dropped')
+  tt.strictSame(other.event.type, ['creation'])
+  tt.equal(other.event.action, undefined)
+  tt.equal(other.event.original, JSON.stringify(fileDoc), 'serialized when there is no line text')
+  assertValid(tt, other)
+})
+
+// --- Flow-to-process attribution
+
+/** What attribution writes on the flow that nmap's Sysmon EID 3 matched (hand-set, values from the s02 Sysmon records). */
+function attributed (): NetworkEvent {
+  const ev = eveEvent(jsonLines('s02-eve-nmap-flow.json')[0], 1421, { outcome: 'rejected' })
+  const scantag: ScantagFields = {
+    community_id: '1:n6QOS8eF5i5caDiIeNmeXDrkJJQ=',
+    community_id_source: 'sensor',
+    process: {
+      entity_id: '{da57fbbf-8ae0-6b08-882f-edf0241f0000}',
+      pid: 31242,
+      name: 'nmap',
+      executable: '/usr/bin/nmap',
+      command_line: 'nmap -n -Pn -sT -p 80 --open -oG web-hosts.gnmap 10.1.2.0/24',
+      args: ['nmap', '-n', '-Pn', '-sT', '-p', '80', '--open', '-oG', 'web-hosts.gnmap', '10.1.2.0/24'],
+      working_directory: '/home/dlee/work',
+      start: '2026-11-26T19:39:12.101000Z',
+      parent: { pid: 31200, entity_id: '{da57fbbf-8ad0-6b08-396b-91f675ca0000}', executable: '/usr/bin/bash', command_line: '-bash --noprofile --norc' },
+      lineage: [{ entity_id: '{da57fbbf-8ad0-6b08-396b-91f675ca0000}', pid: 31200, name: 'bash', executable: '/usr/bin/bash' }]
+    },
+    user: { name: 'dlee' },
+    host: { name: HOST },
+    attribution: { method: 'exact', rule: 'five-tuple', confidence: 0.99, skew: -0.004634, reason: 'Sysmon event 3 on lnx-ws-041 has this five-tuple.' }
+  }
+  ev.scantag = scantag
+  return ev
+}
+
+t.test('attributed suricata flow: process, user and host written, scantag unchanged', async tt => {
+  const ev = attributed()
+  const before = JSON.stringify(ev.scantag)
+  const doc = toEcs(ev)
+  tt.equal(doc.event.module, 'suricata')
+  tt.strictSame(doc.event.category, ['network'])
+  tt.strictSame(doc.process, {
+    pid: 31242,
+    entity_id: '{da57fbbf-8ae0-6b08-882f-edf0241f0000}',
+    name: 'nmap',
+    executable: '/usr/bin/nmap',
+    command_line: 'nmap -n -Pn -sT -p 80 --open -oG web-hosts.gnmap 10.1.2.0/24',
+    args: ['nmap', '-n', '-Pn', '-sT', '-p', '80', '--open', '-oG', 'web-hosts.gnmap', '10.1.2.0/24'],
+    args_count: 10,
+    working_directory: '/home/dlee/work',
+    start: '2026-11-26T19:39:12.101000Z',
+    parent: { pid: 31200, entity_id: '{da57fbbf-8ad0-6b08-396b-91f675ca0000}', executable: '/usr/bin/bash', command_line: '-bash --noprofile --norc' }
+  }, 'ECS process without the scantag-only lineage')
+  tt.strictSame(doc.user, { name: 'dlee' })
+  tt.strictSame(doc.host, { name: HOST }, 'host: the endpoint the flow came from')
+  tt.strictSame(doc.related, { ip: ['10.20.30.41', '10.1.2.1'], user: ['dlee'], hosts: [HOST] })
+  tt.equal(doc.scantag, ev.scantag, 'the scantag object itself')
+  tt.equal(JSON.stringify(doc.scantag), before, 'unchanged')
+  tt.equal(doc.scantag.process?.lineage?.[0].name, 'bash')
+  tt.equal(doc.scantag.attribution?.rule, 'five-tuple')
+  tt.strictSame(doc.source, { address: '10.20.30.41', ip: '10.20.30.41', port: 50990, bytes: 74, packets: 1 })
+  tt.equal(doc.suricata?.eve.event_type, 'flow')
+  tt.equal(doc.network?.community_id, toEcs(sysmonEvent(sysmon[2], 5)).network?.community_id, 'joins the Sysmon EID 3 document')
+  tt.strictSame(Object.keys(doc).at(-1), 'scantag')
+  assertNoNulls(tt, doc)
+  assertValid(tt, doc)
+})
+
+t.test('attribution edge cases: uid, non-micro start, no process means no ECS process', async tt => {
+  const ev = attributed()
+  ev.scantag.user = { name: '1001' }
+  if (ev.scantag.process !== undefined) ev.scantag.process.start = '2026-11-26T19:39:12.101Z'
+  const doc = toEcs(ev)
+  tt.strictSame(doc.user, { id: '1001' })
+  tt.strictSame(doc.related?.user, ['1001'])
+  tt.equal(doc.process?.start, '2026-11-26T19:39:12.101000Z', 'normalized to microseconds')
+  assertValid(tt, doc)
+
+  const plain = toEcs(eveEvent(jsonLines('s02-eve-nmap-flow.json')[0], 1421))
+  tt.equal(plain.process, undefined)
+  tt.equal(plain.user, undefined)
+  tt.equal(plain.host, undefined)
+  tt.strictSame(plain.related, { ip: ['10.20.30.41', '10.1.2.1'] })
+
+  const zk = toEcs(zeekEvent(conn[0], 'conn', 1, 'zeek-json', { scantag: { process: { entity_id: 'x', pid: 7 }, host: { name: 'h1' } } }))
+  tt.strictSame(zk.process, { pid: 7, entity_id: 'x' })
+  tt.strictSame(zk.host, { name: 'h1' })
+  tt.equal(zk.user, undefined)
+  assertValid(tt, zk)
+})
+
+// --- Schema strictness for endpoint and attributed documents
+
+t.test('schema rejects malformed process documents', async tt => {
+  const good = toEcs(sysmonEvent(sysmon[1], 4))
+  const conn3 = toEcs(sysmonEvent(sysmon[2], 5))
+  const flow = toEcs(attributed())
+  tt.ok(validate(JSON.parse(JSON.stringify(good))), 'baseline is valid')
+  const bad = (base: EcsDocument, mutate: (d: Rec) => void): boolean => {
+    const d = JSON.parse(JSON.stringify(base)) as Rec
+    mutate(d)
+    return validate(d)
+  }
+  const proc = (d: Rec): Rec => d.process as Rec
+  const event = (d: Rec): Rec => d.event as Rec
+  tt.notOk(bad(good, d => { proc(d).pid = '31242' }), 'process.pid as a string')
+  tt.notOk(bad(good, d => { proc(d).pid = -1 }), 'negative pid')
+  tt.notOk(bad(good, d => { (proc(d).parent as Rec).pid = 31200.5 }), 'fractional parent pid')
+  tt.notOk(bad(good, d => { proc(d).start = '2026-11-26T19:39:12.101Z' }), 'process.start without microseconds')
+  tt.notOk(bad(good, d => { proc(d).args = 'nmap -n' }), 'args not an array')
+  tt.notOk(bad(good, d => { delete proc(d).args_count }), 'args without args_count')
+  tt.notOk(bad(good, d => { proc(d).ppid = 31200 }), 'unknown process field')
+  tt.notOk(bad(good, d => { proc(d).lineage = [] }), 'lineage belongs to scantag.process')
+  tt.notOk(bad(good, d => { d.user = 'dlee' }), 'user as a string')
+  tt.notOk(bad(good, d => { (d.host as Rec).ip = '10.20.30.41' }), 'host.ip not an array')
+  tt.notOk(bad(good, d => { ((d.host as Rec).os as Rec).type = 'Linux' }), 'host.os.type outside ECS values')
+  tt.notOk(bad(good, d => { (d.related as Rec).user = ['dlee', 'dlee'] }), 'related.user with duplicates')
+  tt.notOk(bad(good, d => { event(d).code = 'one' }), 'non-numeric event.code')
+  tt.notOk(bad(good, d => { event(d).category = ['process', 'malware'] }), 'unknown category')
+  tt.notOk(bad(good, d => { event(d).dataset = 'windows.sysmon_operational' }), 'windows dataset on a sysmon_linux document')
+  tt.notOk(bad(good, d => { event(d).module = 'sysmon' }), 'unknown module')
+  tt.notOk(bad(good, d => { delete d.sysmon }), 'sysmon record missing')
+  tt.notOk(bad(good, d => { d.zeek = { session_id: 'C1' } }), 'process document with a zeek object')
+  tt.notOk(bad(good, d => { d.suricata = { eve: {} } }), 'process document with a suricata object')
+  tt.notOk(bad(good, d => { d.auditd = { records: [] } }), 'sysmon document with an auditd object')
+  tt.notOk(bad(good, d => { proc(d).pid = null }), 'null pid')
+  tt.notOk(bad(conn3, d => { (d.network as Rec).direction = 'sideways' }), 'unknown network.direction')
+  tt.notOk(bad(conn3, d => { (d.network as Rec).type = 'ipv5' }), 'unknown network.type')
+  tt.notOk(bad(conn3, d => { (d.source as Rec).port = '50990' }), 'string port')
+  tt.ok(validate(JSON.parse(JSON.stringify(flow))), 'attributed flow is valid')
+  tt.notOk(bad(flow, d => { delete (d.scantag as Rec).process }), 'ECS process on a flow without scantag.process')
+  tt.notOk(bad(flow, d => { ((d.scantag as Rec).process as Rec).pid = '31242' }), 'scantag.process.pid as a string')
+  tt.notOk(bad(flow, d => { ((d.scantag as Rec).attribution as Rec).confidence = 1.5 }), 'confidence above 1')
+  tt.notOk(bad(flow, d => { ((d.scantag as Rec).attribution as Rec).method = 'guess' }), 'unknown attribution method')
+  tt.notOk(bad(flow, d => { d.sysmon = { EventID: 3 } }), 'flow with a sysmon record')
+  tt.notOk(bad(flow, d => { event(d).sequence = 1 }), 'event.sequence on a network document')
+  const osqDoc = toEcs(osqueryEvent(osq[0], 8, 'start'))
+  tt.ok(validate(JSON.parse(JSON.stringify(osqDoc))), 'osquery baseline is valid')
+  tt.notOk(bad(osqDoc, d => { ((d.osquery as Rec).result as Rec).hostIdentifier = HOST }), 'osquery key not renamed')
+  tt.notOk(bad(osqDoc, d => { (((d.osquery as Rec).result as Rec).columns as Rec).env = '' }), 'empty osquery column kept')
+  tt.notOk(bad(osqDoc, d => { delete d.osquery }), 'osquery record missing')
+  tt.notOk(bad(osqDoc, d => { event(d).dataset = 'osquery_manager.result' }), 'wrong osquery dataset')
 })

@@ -225,11 +225,39 @@ t.test('bad options fail fast with a message', async t => {
   t.throws(() => new LogReader({ format: 'pcap' as never }), /format must be one of auto/)
 })
 
-t.test('a pretty-printed JSON array (an EVE re-export) is dead-lettered line by line with the reason', async t => {
-  const doc = JSON.stringify([{ event_type: 'alert', timestamp: '2018-03-23T11:51:47.805788-0600' }], null, 2)
+t.test('a pretty-printed JSON document (an EVE re-export, an evtx dump) is read whole, element by element', async t => {
+  const lines = readFileSync(fixture('eve/nicoaller-sample.json'), 'utf8').trim().split('\n').map(l => JSON.parse(l) as object)
+  const doc = JSON.stringify([lines[0], 42, lines[1], { hello: 'world' }], null, 2)
   const r = await readThrough({ content: doc + '\n' })
-  t.equal(r.events.length, 0)
-  t.equal(r.deadLetters.length, doc.split('\n').length)
-  t.match(r.deadLetters[0].reason, /pretty-printed JSON document.*jq -c/)
-  t.ok(reconciles(r.stats))
+  t.equal(r.stats.format, 'json-document')
+  t.same(r.events.map(e => e.kind), ['alert', 'dns'])
+  t.equal(r.events[0].time, 1645640684.045266)
+  t.equal(r.deadLetters.length, 2)
+  t.match(r.deadLetters[0].reason, /element 2 of the JSON document is not an object/)
+  t.match(r.deadLetters[1].reason, /element 4 of the JSON document is not a Zeek, Suricata EVE, Sysmon, osquery or ECS record/)
+  t.equal(r.stats.inputRecords, 4, 'input records are the elements')
+  t.equal(r.stats.records + r.stats.deadLetters, r.stats.inputRecords)
+  t.equal(r.stats.dataLines, doc.split('\n').length)
+
+  const single = await readThrough({ content: JSON.stringify(lines[2], null, 2) })
+  t.same(single.events.map(e => e.kind), ['dns'], 'a single pretty-printed object')
+
+  const cut = await readThrough({ content: doc.slice(0, doc.length / 2) })
+  t.equal(cut.events.length, 0)
+  t.equal(cut.deadLetters.length, 1)
+  t.match(cut.deadLetters[0].reason, /invalid JSON document/)
+  t.equal(cut.deadLetters[0].line, 1)
+
+  const big = await readThrough({ content: doc }, { maxDocumentLength: 100 })
+  t.equal(big.deadLetters.length, 1)
+  t.match(big.deadLetters[0].reason, /JSON document is over 100 characters \(maxDocumentLength\)/)
+  t.equal(big.stats.records + big.stats.deadLetters, big.stats.inputRecords)
+})
+
+t.test('for one-record-per-line formats input records are data lines', async t => {
+  for (const f of ['eve/invented-variants.json', 'zeek-json/invented-variants.log', 'zeek-tsv/invented-bad-lines.log']) {
+    const r = await readThrough(fixture(f))
+    t.equal(r.stats.inputRecords, r.stats.dataLines, f)
+    t.ok(reconciles(r.stats), f)
+  }
 })

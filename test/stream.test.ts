@@ -96,7 +96,7 @@ t.test('enricher accepts plain Zeek/EVE objects (e.g. from ndjson.parse) and dea
   for await (const ev of src.pipe(enricher)) out.push(ev as NetworkEvent)
   t.same(out.map(e => `${e.sensor}/${e.kind}`), ['zeek/conn', 'zeek/conn', 'zeek/conn', 'suricata/alert'])
   t.same(dead.map(d => [d.input, d.line]), [['mixed', 4], ['mixed', 5]])
-  t.match(dead[0].reason, /neither a Zeek record nor a Suricata EVE record/)
+  t.match(dead[0].reason, /not a Zeek, Suricata EVE, Sysmon, osquery or ECS record/)
   t.match(dead[1].reason, /got number/)
   t.throws(() => createEnricher({ format: 'csv' as never }), /format must be one of merge, ecs, event/)
   t.throws(() => createEnricher({ communityIdSeed: -1 }), /communityIdSeed/)

@@ -1,5 +1,5 @@
 /**
- * The `ecs` output format: one Elastic Common Schema document per {@link NetworkEvent}.
+ * The `ecs` output format: one Elastic Common Schema document per {@link ScantagEvent}.
  *
  * The mapping follows what Elastic's own integrations do at ingest time, so that scantag output
  * lands next to (and queries like) data shipped through them:
@@ -8,11 +8,21 @@
  *   `notice`, `weird`, `ssl` (ingest pipelines `data_stream/<name>/elasticsearch/ingest_pipeline/default.yml`).
  * - Suricata: package `suricata`, data stream `eve` (pipelines `default.yml`, `dns.yml`,
  *   `dns-answer-v2.yml`).
+ * - Endpoint telemetry ({@link ProcessEvent}s), see {@link toEcs} for the table:
+ *   Windows Sysmon as package `windows` data stream `sysmon_operational`; Sysmon for Linux as
+ *   package `sysmon_linux` data stream `log`; auditd as package `auditd_manager` (event actions
+ *   from go-libaudit's `aucoalesce/normalizations.yaml`); osquery result logs as package
+ *   `osquery` data stream `result`; ECS endpoint documents as Elastic Defend (`endpoint`).
  *
  * Where those pipelines disagree with each other or with ECS, or carry an evident bug, the
  * choice made here is documented next to the code. The ECS fields come from the normalized
  * event; the sensor record itself is kept under `zeek.<data stream>` or `suricata.eve`, minus
- * the fields the integration moves into ECS fields.
+ * the fields the integration moves into ECS fields, and endpoint records whole under `sysmon`,
+ * `auditd` or `osquery.result` (ECS endpoint documents as `event.original`).
+ *
+ * Network events attributed to a process (`scantag.process` set by flow-to-process
+ * attribution) also get `process.*`, `user.*` and `host.name`, as an endpoint integration would
+ * write them for the same connection.
  *
  * Built for the hot path: the document is assembled directly, the sensor record is copied one
  * or two levels deep only (deeper values are shared with {@link NetworkEvent.original}, so do not
@@ -23,7 +33,8 @@
  * @packageDocumentation
  */
 import { isIP } from 'node:net'
-import type { NetworkEvent, ScantagFields } from '../model.js'
+import { communityId, protoNumberOf } from '../community-id.js'
+import type { Endpoint, NetworkEvent, ProcessEvent, ProcessInfo, ScantagEvent, ScantagFields, ScantagProcess } from '../model.js'
 import { formatIsoMicros, parseIsoTime } from '../parse/time.js'
 
 /** The ECS version the documents conform to (the one the current Zeek integration sets). */
@@ -33,10 +44,16 @@ export const ECS_VERSION = '8.17.0'
 export type EcsEventKind = 'event' | 'alert' | 'metric'
 
 /** `event.category` values scantag writes. */
-export type EcsEventCategory = 'network' | 'intrusion_detection' | 'web'
+export type EcsEventCategory = 'network' | 'intrusion_detection' | 'web' | 'process' | 'file' | 'driver' | 'configuration' | 'registry'
 
 /** `event.type` values scantag writes. */
-export type EcsEventType = 'access' | 'allowed' | 'connection' | 'denied' | 'end' | 'info' | 'protocol' | 'start'
+export type EcsEventType = 'access' | 'allowed' | 'change' | 'connection' | 'creation' | 'deletion' | 'denied' | 'end' | 'error' | 'info' | 'protocol' | 'start'
+
+/**
+ * `event.module` values: the Elastic integration whose documents these resemble (`auditd` is
+ * what the `auditd_manager` integration writes, `endpoint` is Elastic Defend).
+ */
+export type EcsModule = 'zeek' | 'suricata' | 'windows' | 'sysmon_linux' | 'auditd' | 'osquery' | 'endpoint'
 
 /** `event.outcome` values. */
 export type EcsEventOutcome = 'success' | 'failure' | 'unknown'
@@ -46,19 +63,27 @@ export interface EcsEvent {
   kind: EcsEventKind
   category?: EcsEventCategory[]
   type?: EcsEventType[]
-  /** `zeek` or `suricata`. */
-  module: 'zeek' | 'suricata'
-  /** `zeek.connection`, `zeek.<path>` or `suricata.eve`. */
+  /** Zeek HTTP: the request method; endpoint telemetry: what the integration names the event (`Process creation`, `executed`, `added`, ...). */
+  action?: string
+  /** Sysmon: the Event ID, as a string. */
+  code?: string
+  module: EcsModule
+  /**
+   * `zeek.connection`, `zeek.<path>`, `suricata.eve`, `windows.sysmon_operational`,
+   * `sysmon_linux.log`, `auditd_manager.auditd`, `osquery.result` or `endpoint.events.<kind>`.
+   */
   dataset: string
-  /** Zeek connection uid or Suricata flow id. */
+  /** Zeek connection uid, Suricata flow id, Sysmon record id, audit `timestamp:serial`, ECS `event.id`. */
   id?: string
+  /** auditd: the audit event serial number. */
+  sequence?: number
   /** Duration in nanoseconds. */
   duration?: number
   outcome?: EcsEventOutcome
   /** Suricata alert severity (1 is the highest). */
   severity?: number
-  /** Zeek http: the request method, as the integration sets it. */
-  action?: string
+  /** ECS endpoint input: the document as read (ECS keeps the raw event here). */
+  original?: string
   /** Flow start (Suricata `flow.start`), ISO 8601 UTC with microseconds. */
   start?: string
   /** Flow end (Suricata `flow.end`), ISO 8601 UTC with microseconds. */
@@ -87,13 +112,62 @@ export interface EcsNetwork {
   protocol?: string
   bytes?: number
   packets?: number
-  direction?: 'internal' | 'outbound' | 'inbound' | 'external'
+  /** Network sensors: `internal`...`external`; endpoint telemetry: `egress` (connect) or `ingress` (accept, listen), as the Sysmon integration sets it. */
+  direction?: 'internal' | 'outbound' | 'inbound' | 'external' | 'ingress' | 'egress'
+  /** Endpoint socket events: the address family, as the Sysmon integration sets it. */
+  type?: 'ipv4' | 'ipv6'
 }
 
 /** The `related` field set. */
 export interface EcsRelated {
   ip?: string[]
+  user?: string[]
   hosts?: string[]
+}
+
+/** `process.parent`. */
+export interface EcsParentProcess {
+  pid?: number
+  entity_id?: string
+  name?: string
+  executable?: string
+  command_line?: string
+}
+
+/** The `process` field set. */
+export interface EcsProcess {
+  pid?: number
+  entity_id?: string
+  name?: string
+  executable?: string
+  command_line?: string
+  args?: string[]
+  args_count?: number
+  working_directory?: string
+  /** ISO 8601 UTC with microseconds. */
+  start?: string
+  parent?: EcsParentProcess
+}
+
+/** The `user` field set. */
+export interface EcsUser {
+  name?: string
+  /** A numeric uid (the telemetry had no name for it). */
+  id?: string
+  /** Windows: the part before the backslash of `DOMAIN\name`. */
+  domain?: string
+}
+
+/** The `host` field set. */
+export interface EcsHost {
+  name?: string
+  ip?: string[]
+  os?: {
+    /** ECS `host.os.type`. */
+    type?: 'windows' | 'linux' | 'macos'
+    /** ECS `host.os.family`: `windows`, `darwin` (macOS); unknown for Linux (the distribution family). */
+    family?: string
+  }
 }
 
 /** The `http` field set. */
@@ -199,6 +273,11 @@ export interface EcsDocument {
   /** Suricata alerts: the alert category, as the integration sets it. */
   message?: string
   event: EcsEvent
+  /** Endpoint telemetry: where it was produced; attributed network events: the endpoint the flow came from. */
+  host?: EcsHost
+  /** Endpoint telemetry, and network events attributed to a process. */
+  process?: EcsProcess
+  user?: EcsUser
   source?: EcsEndpoint
   destination?: EcsEndpoint
   network?: EcsNetwork
@@ -212,6 +291,12 @@ export interface EcsDocument {
   file?: EcsFile
   zeek?: EcsZeek
   suricata?: { eve: SuricataEve }
+  /** Sysmon (Windows and Linux): the record as read, whatever its shipper's shape. */
+  sysmon?: SensorRecord
+  /** auditd: the assembled audit event (`node`, `timestamp`, `serial`, `records`). */
+  auditd?: SensorRecord
+  /** osquery: the result record with the osquery integration's renames (`host_identifier`, `unix_time`, `calendar_time`) and empty columns left out. */
+  osquery?: { result: SensorRecord }
   /** scantag's own namespace, as on the event. */
   scantag: ScantagFields
 }
@@ -373,22 +458,58 @@ const EVE_DROP_DNS: ReadonlySet<string> = new Set(['aa', 'tc', 'rd', 'ra', 'qr',
 const EVE_DROP_ALERT: ReadonlySet<string> = new Set(['action', 'severity'])
 const EVE_DROP_ETHER: ReadonlySet<string> = new Set(['src_mac', 'dest_mac'])
 
+/** Options of {@link toEcs}. */
+export interface EcsOptions {
+  /**
+   * Community ID seed for the `network.community_id` computed for endpoint socket events
+   * (default 0). Use the seed the network readers use, or the ids will not match.
+   */
+  communityIdSeed?: number
+}
+
 /**
- * Maps one normalized event to an ECS document.
+ * Maps one normalized event to an ECS document, dispatching on `event.category`.
  *
- * ECS fields come from the normalized event (plus, where the model has no field for them, from
- * the sensor record: Zeek `orig_ip_bytes`, HTTP body sizes, DNS flags and answers, Suricata
- * `flow.start`/`flow.end`, ...). The sensor record is carried under `zeek.<data stream>` or
- * `suricata.eve` without the fields moved into ECS fields.
+ * Network events ({@link NetworkEvent}): ECS fields come from the normalized event (plus,
+ * where the model has no field for them, from the sensor record: Zeek `orig_ip_bytes`, HTTP body
+ * sizes, DNS flags and answers, Suricata `flow.start`/`flow.end`, ...). The sensor record is
+ * carried under `zeek.<data stream>` or `suricata.eve` without the fields moved into ECS fields.
+ * When attribution tied the flow to a process (`scantag.process`), `process.*`, `user.*` and
+ * `host.name` are written too.
+ *
+ * Endpoint events ({@link ProcessEvent}):
+ *
+ * | sensor | `event.module` / `event.dataset` | `event.action` | record kept under |
+ * |---|---|---|---|
+ * | Sysmon, Windows | `windows` / `windows.sysmon_operational` | the integration's names: `Process creation`, `Network connection`, `Process terminated`, ... (`event.code`: the Event ID) | `sysmon` |
+ * | Sysmon for Linux | `sysmon_linux` / `sysmon_linux.log` | as Windows (the integration itself writes a constant `log`) | `sysmon` |
+ * | auditd | `auditd` / `auditd_manager.auditd` | go-libaudit's: `executed`, `connected-to`, `accepted-connection-from`, `bound-socket`, `listen-for-connections`; else the syscall or record type, lower case | `auditd` |
+ * | osquery | `osquery` / `osquery.result` | the result's `action` (`added`, `removed`, `snapshot`), as the osquery integration sets it | `osquery.result` |
+ * | ECS endpoint documents | `endpoint` / `endpoint.events.<process\|network\|...>` | the document's own `event.action` | `event.original` |
+ *
+ * `event.category`/`event.type` follow the normalized action: `start` → process/start,
+ * `end` → process/end, `snapshot` → process/info, `connect` and `accept` → network/connection+start,
+ * `listen` → network/start (go-libaudit's `bind`/`listen`); `other` → Sysmon's per-Event-ID table
+ * from the integration, the ECS document's own values, else process/info (go-libaudit's catch-all).
+ *
+ * Socket events: `source` is the side that opened the connection, so the local endpoint is
+ * `source` for `connect` and `destination` for `accept` (the remote peer being `source`) and
+ * for `listen`; `network.direction` is `egress` or `ingress` as the Sysmon integration sets it,
+ * and `network.community_id` is computed when both endpoints and their ports are known.
  *
  * @param event a normalized event from any reader
+ * @param options see {@link EcsOptions}
  * @returns the ECS document; `@timestamp` is absent when the event time is unknown
  */
-export function toEcs (event: NetworkEvent): EcsDocument {
+export function toEcs (event: ScantagEvent, options?: EcsOptions): EcsDocument {
+  return event.category === 'process' ? processToEcs(event, options?.communityIdSeed ?? 0) : networkToEcs(event)
+}
+
+function networkToEcs (event: NetworkEvent): EcsDocument {
   const zeek = event.sensor === 'zeek'
   const kind = event.kind
   const dataset = zeek ? (kind === 'conn' ? 'zeek.connection' : 'zeek.' + kind) : 'suricata.eve'
-  const ev: EcsEvent = { kind: 'event', module: event.sensor, dataset }
+  const ev: EcsEvent = { kind: 'event', module: zeek ? 'zeek' : 'suricata', dataset }
   // Built in output order; `scantag` goes last, so the document is typed as a draft until then.
   const doc: Draft = event.time !== undefined && Number.isFinite(event.time)
     ? { '@timestamp': formatIsoMicros(event.time), ecs: { version: ECS_VERSION }, event: ev }
@@ -581,11 +702,37 @@ export function toEcs (event: NetworkEvent): EcsDocument {
     network.protocol !== undefined || network.bytes !== undefined || network.packets !== undefined || network.direction !== undefined) {
     doc.network = network
   }
+  const relatedHosts: string[] = []
   if (url !== undefined) {
     doc.url = url
-    if (url.domain !== undefined && url.domain.length > 0) doc.related = { hosts: [url.domain] }
+    if (url.domain !== undefined && url.domain.length > 0) relatedHosts.push(url.domain)
   }
-  if (related.length > 0) (doc.related ??= {}).ip = related
+
+  // --- flow-to-process attribution: the process that made the flow, as an endpoint integration
+  // would describe it. ECS `host` is where an event was observed or produced: for an attributed
+  // flow that is the endpoint the flow came from (the host the process ran on), not the sensor.
+  const st = event.scantag
+  const relatedUsers: string[] = []
+  if (st.process !== undefined) {
+    const p = scantagProcess(st.process)
+    if (p !== undefined) doc.process = p
+    if (st.user !== undefined && st.user.name.length > 0) {
+      const u = ecsUser(st.user.name)
+      doc.user = u
+      relatedUsers.push(u.name ?? st.user.name)
+    }
+    if (st.host !== undefined && st.host.name.length > 0) {
+      doc.host = { name: st.host.name }
+      pushUnique(relatedHosts, st.host.name)
+    }
+  }
+  if (related.length > 0 || relatedUsers.length > 0 || relatedHosts.length > 0) {
+    const r: EcsRelated = {}
+    if (related.length > 0) r.ip = related
+    if (relatedUsers.length > 0) r.user = relatedUsers
+    if (relatedHosts.length > 0) r.hosts = relatedHosts
+    doc.related = r
+  }
 
   if (zeek) {
     const z: EcsZeek = {}
@@ -841,4 +988,401 @@ function eveRecord (event: NetworkEvent, original: Rec, flow: Rec | undefined, d
     else out.ether = e
   }
   return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes, users, hosts (attributed flows and endpoint telemetry)
+
+/** `DOMAIN\name` → `user.domain` + `user.name` (the Sysmon integration's split); a bare number is a uid → `user.id`. */
+function ecsUser (user: string): EcsUser {
+  const bs = user.indexOf('\\')
+  if (bs > 0 && bs < user.length - 1) return { name: user.slice(bs + 1), domain: user.slice(0, bs) }
+  let digits = user.length > 0
+  for (let i = 0; i < user.length && digits; i++) {
+    const c = user.charCodeAt(i)
+    digits = c >= 48 && c <= 57
+  }
+  return digits ? { id: user } : { name: user }
+}
+
+/** ISO 8601 text → the document's timestamp form (ISO 8601 UTC, microseconds); `undefined` when unreadable. */
+function isoMicros (v: string): string | undefined {
+  const t = parseIsoTime(v)
+  return t === undefined ? undefined : formatIsoMicros(t)
+}
+
+function validPid (v: number | undefined): v is number {
+  return v !== undefined && Number.isInteger(v) && v >= 0
+}
+
+/** `scantag.process` (already in ECS names) → `process.*`, without the scantag-only `lineage`. */
+function scantagProcess (sp: ScantagProcess): EcsProcess | undefined {
+  const p: EcsProcess = {}
+  if (validPid(sp.pid)) p.pid = sp.pid
+  if (sp.entity_id.length > 0) p.entity_id = sp.entity_id
+  if (sp.name !== undefined && sp.name.length > 0) p.name = sp.name
+  if (sp.executable !== undefined && sp.executable.length > 0) p.executable = sp.executable
+  if (sp.command_line !== undefined) p.command_line = sp.command_line
+  if (sp.args !== undefined && sp.args.length > 0) { p.args = sp.args; p.args_count = sp.args.length }
+  if (sp.working_directory !== undefined && sp.working_directory.length > 0) p.working_directory = sp.working_directory
+  if (sp.start !== undefined) { const s = isoMicros(sp.start); if (s !== undefined) p.start = s }
+  const sq = sp.parent
+  if (sq !== undefined) {
+    const q: EcsParentProcess = {}
+    if (validPid(sq.pid)) q.pid = sq.pid
+    if (sq.entity_id !== undefined && sq.entity_id.length > 0) q.entity_id = sq.entity_id
+    if (sq.executable !== undefined && sq.executable.length > 0) q.executable = sq.executable
+    if (sq.command_line !== undefined) q.command_line = sq.command_line
+    if (!isEmpty(q)) p.parent = q
+  }
+  return isEmpty(p) ? undefined : p
+}
+
+/** The normalized {@link ProcessInfo} → `process.*`. */
+function processInfo (pi: ProcessInfo): EcsProcess | undefined {
+  const p: EcsProcess = {}
+  if (validPid(pi.pid)) p.pid = pi.pid
+  if (pi.entityId !== undefined && pi.entityId.length > 0) p.entity_id = pi.entityId
+  if (pi.name !== undefined && pi.name.length > 0) p.name = pi.name
+  if (pi.executable !== undefined && pi.executable.length > 0) p.executable = pi.executable
+  if (pi.commandLine !== undefined) p.command_line = pi.commandLine
+  if (pi.args !== undefined && pi.args.length > 0) { p.args = pi.args; p.args_count = pi.args.length }
+  if (pi.workingDirectory !== undefined && pi.workingDirectory.length > 0) p.working_directory = pi.workingDirectory
+  if (pi.start !== undefined && Number.isFinite(pi.start)) p.start = formatIsoMicros(pi.start)
+  const pp = pi.parent
+  if (pp !== undefined) {
+    const q: EcsParentProcess = {}
+    if (validPid(pp.pid)) q.pid = pp.pid
+    if (pp.entityId !== undefined && pp.entityId.length > 0) q.entity_id = pp.entityId
+    if (pp.name !== undefined && pp.name.length > 0) q.name = pp.name
+    if (pp.executable !== undefined && pp.executable.length > 0) q.executable = pp.executable
+    if (pp.commandLine !== undefined) q.command_line = pp.commandLine
+    if (!isEmpty(q)) p.parent = q
+  }
+  return isEmpty(p) ? undefined : p
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint telemetry
+
+interface Categorization { category?: EcsEventCategory[], type: EcsEventType[], action?: string }
+
+/** Normalized action → `event.category` / `event.type` (`other` is decided per source). */
+const ACTION_CATEGORIZATION: Readonly<Record<Exclude<ProcessEvent['action'], 'other'>, Categorization>> = {
+  start: { category: ['process'], type: ['start'] },
+  end: { category: ['process'], type: ['end'] },
+  snapshot: { category: ['process'], type: ['info'] },
+  connect: { category: ['network'], type: ['connection', 'start'] },
+  accept: { category: ['network'], type: ['connection', 'start'] },
+  listen: { category: ['network'], type: ['start'] }
+}
+const OTHER_CATEGORIZATION: Categorization = { category: ['process'], type: ['info'] }
+
+/**
+ * Sysmon Event ID → categorization and `event.action`, the table of the `windows` integration's
+ * `sysmon_operational` pipeline (Sysmon for Linux uses the same Event IDs). Event ID 24 has no
+ * category there, and none here. Its categorization is used for `other` events only: for
+ * `start`/`end`/`connect`/`accept` the normalized action's wins, the same for every source (so
+ * Event ID 3 is `connection`+`start`, without the `protocol` the pipeline adds: Sysmon does not
+ * identify the application protocol).
+ */
+const SYSMON_EVENTS: ReadonlyMap<string, Categorization> = new Map(Object.entries<Categorization>({
+  1: { category: ['process'], type: ['start'], action: 'Process creation' },
+  2: { category: ['file'], type: ['change'], action: 'A process changed a file creation time' },
+  3: { category: ['network'], type: ['start', 'connection', 'protocol'], action: 'Network connection' },
+  4: { category: ['process'], type: ['change'], action: 'Sysmon service state changed' },
+  5: { category: ['process'], type: ['end'], action: 'Process terminated' },
+  6: { category: ['driver'], type: ['start'], action: 'Driver loaded' },
+  7: { category: ['process'], type: ['change'], action: 'Image loaded' },
+  8: { category: ['process'], type: ['change'], action: 'CreateRemoteThread' },
+  9: { category: ['process'], type: ['access'], action: 'RawAccessRead' },
+  10: { category: ['process'], type: ['access'], action: 'ProcessAccess' },
+  11: { category: ['file'], type: ['creation'], action: 'FileCreate' },
+  12: { category: ['configuration', 'registry'], type: ['change'], action: 'RegistryEvent (Object create and delete)' },
+  13: { category: ['configuration', 'registry'], type: ['change'], action: 'RegistryEvent (Value Set)' },
+  14: { category: ['configuration', 'registry'], type: ['change'], action: 'RegistryEvent (Key and Value Rename)' },
+  15: { category: ['file'], type: ['access'], action: 'FileCreateStreamHash' },
+  16: { category: ['configuration'], type: ['change'], action: 'ServiceConfigurationChange' },
+  17: { category: ['file'], type: ['creation'], action: 'PipeEvent (Pipe Created)' },
+  18: { category: ['file'], type: ['access'], action: 'PipeEvent (Pipe Connected)' },
+  19: { category: ['process'], type: ['creation'], action: 'WmiEvent (WmiEventFilter activity detected)' },
+  20: { category: ['process'], type: ['creation'], action: 'WmiEvent (WmiEventConsumer activity detected)' },
+  21: { category: ['process'], type: ['access'], action: 'WmiEvent (WmiEventConsumerToFilter activity detected)' },
+  22: { category: ['network'], type: ['connection', 'protocol', 'info'], action: 'DNSEvent (DNS query)' },
+  23: { category: ['file'], type: ['deletion'], action: 'FileDelete (File Delete archived)' },
+  24: { type: ['change'], action: 'ClipboardChange (New content in the clipboard)' },
+  25: { category: ['process'], type: ['change'], action: 'ProcessTampering (Process image change)' },
+  26: { category: ['file'], type: ['deletion'], action: 'FileDeleteDetected (File Delete logged)' },
+  27: { category: ['file'], type: ['creation', 'denied'], action: 'FileBlockExecutable' },
+  28: { category: ['file'], type: ['deletion', 'denied'], action: 'FileBlockShredding' },
+  29: { category: ['file'], type: ['creation'], action: 'FileExecutableDetected' },
+  255: { category: ['process'], type: ['error'], action: 'Error' }
+}))
+
+/** Audit syscall → `event.action`, go-libaudit's normalizations (what `auditd_manager` writes) for the syscalls scantag reads. */
+const AUDITD_ACTIONS: ReadonlyMap<string, string> = new Map([
+  ['execve', 'executed'], ['execveat', 'executed'],
+  ['connect', 'connected-to'],
+  ['accept', 'accepted-connection-from'], ['accept4', 'accepted-connection-from'],
+  ['bind', 'bound-socket'],
+  ['listen', 'listen-for-connections']
+])
+
+/** The ECS `event.category` / `event.type` values the output schema accepts (for ECS endpoint input passed through). */
+const ECS_CATEGORIES: ReadonlySet<string> = new Set<EcsEventCategory>(['network', 'intrusion_detection', 'web', 'process', 'file', 'driver', 'configuration', 'registry'])
+const ECS_TYPES: ReadonlySet<string> = new Set<EcsEventType>(['access', 'allowed', 'change', 'connection', 'creation', 'deletion', 'denied', 'end', 'error', 'info', 'protocol', 'start'])
+
+/** osquery result keys the osquery integration renames. */
+const OSQUERY_RENAMES: ReadonlyMap<string, string> = new Map([
+  ['hostIdentifier', 'host_identifier'], ['unixTime', 'unix_time'], ['calendarTime', 'calendar_time']
+])
+
+const NO_KEYS: ReadonlySet<string> = new Set()
+
+/** A field of an ECS document, nested (`event: {action}`) or dotted (`"event.action"`). */
+function ecsField (r: Rec, group: string, key: string): unknown {
+  const g = rec(r[group])
+  if (g !== undefined && g[key] !== undefined) return g[key]
+  return r[group + '.' + key]
+}
+
+/** Values of `v` (a string or a string array) that are in `allowed`, without duplicates. */
+function allowedList<T extends string> (v: unknown, allowed: ReadonlySet<string>): T[] | undefined {
+  const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : undefined
+  if (list === undefined) return undefined
+  let out: T[] | undefined
+  for (const x of list) {
+    if (typeof x !== 'string' || !allowed.has(x)) continue
+    out ??= []
+    if (!out.includes(x as T)) out.push(x as T)
+  }
+  return out
+}
+
+/** `endpoint.events.<kind>` from `ecs:<kind>`; lower-case letters and `_` only, else `process`. */
+function endpointDataset (kind: string): string {
+  const name = kind.startsWith('ecs:') ? kind.slice(4) : ''
+  let ok = name.length > 0
+  for (let i = 0; i < name.length && ok; i++) {
+    const c = name.charCodeAt(i)
+    ok = (c >= 97 && c <= 122) || c === 95
+  }
+  return 'endpoint.events.' + (ok ? name : 'process')
+}
+
+/** A Sysmon record's id (`EventRecordID`, nxlog `RecordNumber`, winlogbeat `winlog.record_id`, evtx `Event.System.EventRecordID`). */
+function sysmonRecordId (r: Rec): string | undefined {
+  let v: unknown = r.EventRecordID ?? r.RecordNumber ?? r['winlog.record_id']
+  if (v === undefined) {
+    const w = rec(r.winlog)
+    if (w !== undefined) v = w.record_id
+  }
+  if (v === undefined) {
+    const sys = rec(rec(r.Event)?.System)
+    if (sys !== undefined) v = sys.EventRecordID
+  }
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return String(v)
+  if (typeof v === 'string' && v.length > 0 && v !== '-') return v
+  return undefined
+}
+
+/** What the osquery integration keeps of a result record under `osquery.result`: renamed keys, no empty column or decoration values. */
+function osqueryResult (r: Rec): Rec {
+  const out: Rec = {}
+  for (const k in r) {
+    if (k === '__proto__') continue
+    const v = r[k]
+    if (v === null || v === undefined) continue
+    if (k === 'columns' || k === 'decorations') {
+      const o = rec(v)
+      if (o !== undefined) {
+        const kept: Rec = {}
+        for (const c in o) {
+          const x = o[c]
+          if (x === '' || x === null || x === undefined || c === '__proto__') continue
+          kept[c] = x
+        }
+        out[k] = kept
+        continue
+      }
+    }
+    out[OSQUERY_RENAMES.get(k) ?? k] = v
+  }
+  return out
+}
+
+/** `source` / `destination` from a socket endpoint (an empty address, as osquery writes for an unbound socket, is left out). */
+function socketEndpoint (e: Endpoint | undefined): EcsEndpoint | undefined {
+  if (e === undefined) return undefined
+  const out: EcsEndpoint = {}
+  if (typeof e.ip === 'string' && e.ip.length > 0) { out.address = e.ip; out.ip = e.ip }
+  if (e.port !== undefined && Number.isInteger(e.port) && e.port >= 0 && e.port <= 65535) out.port = e.port
+  return isEmpty(out) ? undefined : out
+}
+
+function processToEcs (event: ProcessEvent, seed: number): EcsDocument {
+  const original = event.original
+  const action = event.action
+  const kind = event.kind
+  const host = event.host
+
+  // --- module, dataset, categorization, event.action, event.id
+  let module: EcsModule
+  let dataset: string
+  let cat: Categorization | undefined = action === 'other' ? undefined : ACTION_CATEGORIZATION[action]
+  let ecsAction: string | undefined
+  let id: string | undefined
+  let code: string | undefined
+  let sequence: number | undefined
+  switch (event.sensor) {
+    case 'sysmon': {
+      // Sysmon for Linux has its own integration; the Windows one is the default.
+      if (host.os === 'linux') { module = 'sysmon_linux'; dataset = 'sysmon_linux.log' } else { module = 'windows'; dataset = 'windows.sysmon_operational' }
+      if (kind.startsWith('sysmon:')) {
+        code = kind.slice(7)
+        const known = SYSMON_EVENTS.get(code)
+        if (known !== undefined) { ecsAction = known.action; cat ??= known }
+      }
+      id = sysmonRecordId(original)
+      break
+    }
+    case 'auditd': {
+      module = 'auditd'
+      dataset = 'auditd_manager.auditd'
+      const name = kind.startsWith('auditd:') ? kind.slice(7) : kind
+      ecsAction = AUDITD_ACTIONS.get(name) ?? (name.length > 0 ? name.toLowerCase() : undefined)
+      const serial = original.serial
+      const ts = original.timestamp
+      if (typeof serial === 'number' && Number.isInteger(serial) && serial >= 0) {
+        sequence = serial
+        if (typeof ts === 'string' && ts.length > 0) id = ts + ':' + String(serial) // the audit event's own id, as ausearch shows it
+      }
+      break
+    }
+    case 'osquery': {
+      module = 'osquery'
+      dataset = 'osquery.result'
+      ecsAction = str(original.action)
+      break
+    }
+    default: { // 'elastic': an ECS endpoint document
+      module = 'endpoint'
+      dataset = endpointDataset(kind)
+      ecsAction = str(ecsField(original, 'event', 'action'))
+      id = str(ecsField(original, 'event', 'id'))
+      if (cat === undefined) {
+        const c = allowedList<EcsEventCategory>(ecsField(original, 'event', 'category'), ECS_CATEGORIES)
+        const t = allowedList<EcsEventType>(ecsField(original, 'event', 'type'), ECS_TYPES)
+        if (t !== undefined) cat = c !== undefined ? { category: c, type: t } : { type: t }
+      }
+    }
+  }
+  cat ??= OTHER_CATEGORIZATION
+  if (ecsAction === undefined && action !== 'other') ecsAction = action
+  if (ecsAction !== undefined && ecsAction.length === 0) ecsAction = undefined
+
+  const ev: EcsEvent = { kind: 'event', module, dataset }
+  if (cat.category !== undefined) ev.category = cat.category.slice()
+  ev.type = cat.type.slice()
+  if (ecsAction !== undefined) ev.action = ecsAction
+  if (code !== undefined && code.length > 0) ev.code = code
+  if (id !== undefined && id.length > 0) ev.id = id
+  if (sequence !== undefined) ev.sequence = sequence
+  if (event.sensor === 'elastic') ev.original = event.raw ?? JSON.stringify(original)
+
+  const doc: Draft = event.time !== undefined && Number.isFinite(event.time)
+    ? { '@timestamp': formatIsoMicros(event.time), ecs: { version: ECS_VERSION }, event: ev }
+    : { ecs: { version: ECS_VERSION }, event: ev }
+
+  // --- host: where the telemetry was produced
+  const relatedHosts: string[] = []
+  const h: EcsHost = {}
+  if (host.name !== undefined && host.name.length > 0) { h.name = host.name; relatedHosts.push(host.name) }
+  if (host.ips !== undefined && host.ips.length > 0) {
+    let ips: string[] | undefined
+    for (const ip of host.ips) {
+      if (isIP(ip) === 0) continue
+      ips ??= []
+      pushUnique(ips, ip)
+    }
+    if (ips !== undefined) h.ip = ips
+  }
+  if (host.os !== undefined) {
+    // ECS host.os.family is the OS family (`windows`, `darwin`, or a Linux distribution family such as `debian`, which the telemetry does not say).
+    h.os = host.os === 'windows' ? { type: 'windows', family: 'windows' } : host.os === 'macos' ? { type: 'macos', family: 'darwin' } : { type: host.os }
+  }
+  if (!isEmpty(h)) doc.host = h
+
+  // --- process, user
+  const p = processInfo(event.process)
+  if (p !== undefined) doc.process = p
+  const relatedUsers: string[] = []
+  const userName = event.process.user
+  if (userName !== undefined && userName.length > 0) {
+    const u = ecsUser(userName)
+    doc.user = u
+    relatedUsers.push(u.name ?? userName)
+  }
+
+  // --- socket: source is the side that opened the connection
+  const related: string[] = []
+  const sock = event.socket
+  if (sock !== undefined) {
+    const inbound = action === 'accept' || action === 'listen'
+    const source = socketEndpoint(inbound ? sock.remote : sock.local)
+    const destination = socketEndpoint(inbound ? sock.local : sock.remote)
+    if (source !== undefined) doc.source = source
+    if (destination !== undefined) doc.destination = destination
+    const network: EcsNetwork = {}
+    const transport = sock.transport
+    let proto: number | undefined
+    if (transport !== undefined && transport.length > 0) {
+      proto = protoNumberOf(transport)
+      const c = transport.charCodeAt(0)
+      if (transport === 'icmp6') network.transport = 'ipv6-icmp'
+      else if (c < 48 || c > 57) network.transport = transport.toLowerCase() // a bare number is left to iana_number
+      if (proto !== undefined) network.iana_number = String(proto)
+    }
+    const sip = source?.ip
+    const dip = destination?.ip
+    const family = isIP(sip ?? dip ?? '')
+    if (proto !== undefined && sip !== undefined && dip !== undefined && isIP(dip) === family) {
+      if (transport === 'icmp' && family === 6) proto = 58
+      const cid = communityId(proto, sip, dip, source?.port, destination?.port, seed)
+      if (cid !== undefined) network.community_id = cid
+    }
+    if (action === 'connect') network.direction = 'egress'
+    else if (inbound) network.direction = 'ingress'
+    if (family === 4) network.type = 'ipv4'
+    else if (family === 6) network.type = 'ipv6'
+    if (!isEmpty(network)) doc.network = network
+    if (sip !== undefined) related.push(sip)
+    if (dip !== undefined) pushUnique(related, dip)
+  }
+
+  if (related.length > 0 || relatedUsers.length > 0 || relatedHosts.length > 0) {
+    const r: EcsRelated = {}
+    if (related.length > 0) r.ip = related
+    if (relatedUsers.length > 0) r.user = relatedUsers
+    if (relatedHosts.length > 0) r.hosts = relatedHosts
+    doc.related = r
+  }
+
+  // --- the telemetry record
+  switch (event.sensor) {
+    case 'sysmon': doc.sysmon = without(original, NO_KEYS); break
+    case 'auditd':
+      // Raw audit logs are assembled into {node, timestamp, serial, records}; Microsoft auoms
+      // rows (Syslog JSON) are kept whole under `auditd.auoms`.
+      doc.auditd = Array.isArray(original.records) ? without(original, NO_KEYS) : { auoms: without(original, NO_KEYS) }
+      break
+    case 'osquery': {
+      const name = str(original.name)
+      if (name !== undefined && name.length > 0) doc.rule = { name } // the query name, as the osquery integration sets it
+      doc.osquery = { result: osqueryResult(original) }
+      break
+    }
+  }
+  doc.scantag = event.scantag
+  return doc as EcsDocument
 }

@@ -5,20 +5,20 @@
  * the original line text is reused: the `scantag` object is appended before its closing brace
  * instead of re-serializing a record that did not change.
  */
-import type { NetworkEvent } from '../model.js'
+import type { ScantagEvent } from '../model.js'
 
 /** The `merge` document: the original record's fields and `scantag`. */
-export type MergeDocument = Record<string, unknown> & { scantag: NetworkEvent['scantag'] }
+export type MergeDocument = Record<string, unknown> & { scantag: ScantagEvent['scantag'] }
 
 /** Builds the `merge` document as an object (a shallow copy of the original plus `scantag`). */
-export function toMerge (ev: NetworkEvent): MergeDocument {
+export function toMerge (ev: ScantagEvent): MergeDocument {
   const out: Record<string, unknown> = Object.assign({}, ev.original)
   out.scantag = ev.scantag
   return out as MergeDocument
 }
 
 /** Serializes the `merge` document as one JSON text (no newline). */
-export function mergeLine (ev: NetworkEvent): string {
+export function mergeLine (ev: ScantagEvent): string {
   const raw = ev.raw
   const tag = JSON.stringify(ev.scantag)
   if (raw !== undefined && !('scantag' in ev.original)) {

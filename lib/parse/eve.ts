@@ -169,6 +169,11 @@ export function eveToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkEv
   if (srcIp !== undefined) ev.src = srcPort !== undefined ? { ip: srcIp, port: srcPort } : { ip: srcIp }
   if (dstIp !== undefined) ev.dst = dstPort !== undefined ? { ip: dstIp, port: dstPort } : { ip: dstIp }
   const app = str(r.app_proto); if (app !== undefined) ev.service = app
+  const flowObj = rec(r.flow)
+  if (flowObj !== undefined && typeof flowObj.start === 'string') {
+    const start = parseIsoTime(flowObj.start)
+    if (start !== undefined) ev.flowStart = start
+  }
 
   switch (kind) {
     case 'flow':

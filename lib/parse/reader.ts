@@ -1,20 +1,21 @@
 /**
- * The reader stream: bytes in (plain or gzip), {@link NetworkEvent} objects out.
+ * The reader stream: bytes in (plain or gzip), {@link ScantagEvent} objects out.
  *
  * A thin shell around the pure pieces: {@link LineSplitter} numbers lines, {@link sniffLine}
- * picks the format, the Zeek TSV parser and the JSON normalizers turn lines into events. Every
- * line ends as exactly one of: an event, a dead letter, a header line or a blank line, and
- * {@link ReaderStats} counts them so that `records + deadLetters === dataLines` always holds.
+ * picks the format, a {@link FormatParser} turns lines into events. Every line is a header,
+ * blank or data line; every input record (a data line, or an auditd event, osquery snapshot
+ * row or JSON document element) ends as exactly one event or one dead letter, and
+ * {@link ReaderStats} counts them: `records + deadLetters === inputRecords`, and for the
+ * one-record-per-line formats `inputRecords === dataLines`.
  */
 import { Transform, type TransformCallback } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import { createGunzip, type Gunzip } from 'node:zlib'
-import type { DeadLetter, InputFormat, NetworkEvent } from '../model.js'
-import { eveToEvent } from './eve.js'
+import type { DeadLetter, InputFormat, ScantagEvent } from '../model.js'
 import { LineSplitter } from './lines.js'
+import { parserFor, type FormatParser, type ParserOptions, type ParseSink } from './parsers.js'
 import { sniffLine } from './sniff.js'
-import { createZeekTsvState, parseZeekTsvLine, type ZeekTsvState } from './zeek-tsv.js'
-import { zeekPathFromFileName, zeekToEvent, type RecordContext } from './zeek.js'
+import { zeekPathFromFileName } from './zeek.js'
 
 /** Default cap on one line: longer lines are dead-lettered without being buffered whole. */
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024
@@ -22,6 +23,10 @@ export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024
 export const SNIFF_LINES = 100
 /** Longest line text kept in a dead letter. */
 export const DEAD_LETTER_TEXT_LIMIT = 4096
+/** Default cap on a pretty-printed JSON document read whole. */
+export const DEFAULT_MAX_DOCUMENT_LENGTH = 16 * 1024 * 1024
+/** Every format {@link readAny} accepts. */
+export const ALL_FORMATS: readonly InputFormat[] = ['zeek-tsv', 'zeek-json', 'eve', 'sysmon', 'auditd', 'osquery', 'ecs']
 
 /** Options of {@link readAny}, {@link readZeek} and {@link readEve}. */
 export interface ReaderOptions {
@@ -31,29 +36,36 @@ export interface ReaderOptions {
   format?: InputFormat | 'auto'
   /** Longest accepted line in characters (default 1 MiB); longer lines are dead-lettered. */
   maxLineLength?: number
+  /** Largest pretty-printed JSON document read whole, in characters (default 16 MiB). */
+  maxDocumentLength?: number
   /** Community ID seed for events whose sensor did not write one (default 0). */
   communityIdSeed?: number
   /** Called with every dead letter (they are also emitted as `dead-letter` events). */
   onDeadLetter?: (deadLetter: DeadLetter) => void
 }
 
-/** Counts kept by a reader; `records + deadLetters === dataLines` once it has ended. */
+/** Counts kept by a reader; `records + deadLetters === inputRecords` once it has ended. */
 export interface ReaderStats {
   input: string
   /** The recognised or configured format, `unknown` until decided. */
-  format: InputFormat | 'unknown'
+  format: InputFormat | 'json-document' | 'unknown'
   /** Whether the input was gzip-compressed. */
   gzip: boolean
   /** Bytes read (compressed size for gzip input). */
   bytes: number
   /** All lines seen. */
   lines: number
-  /** Lines that should hold a record (all but header and blank lines). */
+  /** Lines that hold data (all but header and blank lines). */
   dataLines: number
   /** Zeek TSV header lines (`#...`). */
   headerLines: number
   /** Empty or whitespace-only lines. */
   blankLines: number
+  /**
+   * Input records: data lines for one-record-per-line formats; audit events (and unreadable
+   * lines) for auditd; rows for osquery; elements for a JSON document.
+   */
+  inputRecords: number
   /** Events emitted. */
   records: number
   /** Dead letters emitted. */
@@ -66,31 +78,33 @@ const kStats = Symbol('stats')
 
 /**
  * Transform from log bytes to normalized events. Create it with {@link readAny},
- * {@link readZeek} or {@link readEve}.
+ * {@link readZeek}, {@link readEve} or {@link readTelemetry}.
  */
 export class LogReader extends Transform {
   private readonly [kStats]: ReaderStats
   private readonly splitter: LineSplitter
   private readonly decoder = new StringDecoder('utf8')
-  private readonly ctx: RecordContext
   private readonly allowed: readonly InputFormat[]
   private readonly onDeadLetter: ((dl: DeadLetter) => void) | undefined
-  private format: InputFormat | undefined
-  /** Set when the input turned out to be one pretty-printed JSON document. */
-  private jsonDocument = false
-  private tsv: ZeekTsvState | undefined
+  private readonly parserOptions: ParserOptions
+  private parser: FormatParser | undefined
+  private readonly sink: ParseSink
   private firstChunk = true
   private gunzip: Gunzip | undefined
   private gunzipFailed = false
   private pendingWrite: TransformCallback | undefined
   private gunzipDone: (() => void) | undefined
 
-  constructor (options: ReaderOptions = {}, allowed: readonly InputFormat[] = ['zeek-tsv', 'zeek-json', 'eve']) {
+  constructor (options: ReaderOptions = {}, allowed: readonly InputFormat[] = ALL_FORMATS) {
     super({ readableObjectMode: true, writableObjectMode: false, readableHighWaterMark: 256 })
     const input = options.input ?? '-'
     const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH
     if (!Number.isInteger(maxLineLength) || maxLineLength < 1) {
       throw new TypeError(`maxLineLength must be a positive integer, got ${String(options.maxLineLength)}`)
+    }
+    const maxDocumentLength = options.maxDocumentLength ?? DEFAULT_MAX_DOCUMENT_LENGTH
+    if (!Number.isInteger(maxDocumentLength) || maxDocumentLength < 1) {
+      throw new TypeError(`maxDocumentLength must be a positive integer, got ${String(options.maxDocumentLength)}`)
     }
     const seed = options.communityIdSeed ?? 0
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff) {
@@ -101,35 +115,44 @@ export class LogReader extends Transform {
       throw new TypeError(`format must be one of auto, ${allowed.join(', ')}; got ${String(format)}`)
     }
     this.allowed = allowed
-    this.format = format === 'auto' ? undefined : format
-    if (this.format === 'zeek-tsv') this.tsv = createZeekTsvState()
     this.onDeadLetter = options.onDeadLetter
+    const pathHint = knownZeekPath(input)
+    this.parserOptions = { input, communityIdSeed: seed, maxDocumentLength }
+    if (pathHint !== undefined) this.parserOptions.pathHint = pathHint
     this[kStats] = {
       input,
-      format: this.format ?? 'unknown',
+      format: format === 'auto' ? 'unknown' : format,
       gzip: false,
       bytes: 0,
       lines: 0,
       dataLines: 0,
       headerLines: 0,
       blankLines: 0,
+      inputRecords: 0,
       records: 0,
       deadLetters: 0,
       kinds: Object.create(null) as Record<string, number>
     }
-    this.ctx = {
-      input,
-      line: 0,
-      format: this.format ?? 'zeek-json',
-      communityIdSeed: seed,
-      pathHint: knownZeekPath(input)
+    if (format !== 'auto') this.parser = parserFor(format, this.parserOptions)
+    this.sink = {
+      event: (ev) => {
+        const stats = this[kStats]
+        stats.inputRecords++
+        stats.records++
+        stats.kinds[ev.kind] = (stats.kinds[ev.kind] ?? 0) + 1
+        this.push(ev)
+      },
+      dead: (line, reason, text) => {
+        this[kStats].inputRecords++
+        this.dead(line, reason, text)
+      }
     }
     this.splitter = new LineSplitter(
       maxLineLength,
       (line, lineNo) => { this.onLine(line, lineNo) },
       (sample, lineNo, length) => {
         this[kStats].dataLines++
-        this.dead(lineNo, `line is ${length} characters long, over the ${maxLineLength}-character limit (maxLineLength); only its start is kept here`, sample)
+        this.sink.dead(lineNo, `line is ${length} characters long, over the ${maxLineLength}-character limit (maxLineLength); only its start is kept here`, sample)
       }
     )
   }
@@ -176,6 +199,7 @@ export class LogReader extends Transform {
   private finish (): void {
     this.splitter.push(this.decoder.end())
     this.splitter.end()
+    this.parser?.end(this.sink)
   }
 
   private startGunzip (): void {
@@ -187,9 +211,10 @@ export class LogReader extends Transform {
     gz.on('error', (err: Error) => {
       // A corrupt or truncated archive is reported once and ends the input cleanly.
       this.splitter.end()
+      this.parser?.end(this.sink)
       const line = this.splitter.lines + 1
       this[kStats].dataLines++
-      this.dead(line, `gzip data is corrupt or truncated after line ${line - 1}: ${err.message}`, '')
+      this.sink.dead(line, `gzip data is corrupt or truncated after line ${line - 1}: ${err.message}`, '')
       this.gunzip = undefined
       this.gunzipFailed = true
       this.releaseWrite()
@@ -201,80 +226,29 @@ export class LogReader extends Transform {
 
   private onLine (line: string, lineNo: number): void {
     const stats = this[kStats]
-    if (this.jsonDocument) {
-      if (line.trim().length === 0) { stats.blankLines++; return }
-      stats.dataLines++
-      this.dead(lineNo, JSON_DOCUMENT_REASON, line)
-      return
-    }
-    if (this.format === undefined) {
+    if (this.parser === undefined) {
       const sniffed = sniffLine(line)
       if (sniffed === 'blank') { stats.blankLines++; return }
-      if (sniffed === 'json-document') {
-        this.jsonDocument = true
-        this.onLine(line, lineNo)
-        return
-      }
-      if (sniffed === 'unknown' || !this.allowed.includes(sniffed)) {
+      if (sniffed === 'unknown' || (sniffed !== 'json-document' && !this.allowed.includes(sniffed))) {
         stats.dataLines++
         const why = sniffed === 'unknown'
-          ? 'not a Zeek TSV header nor a Zeek JSON or Suricata EVE record; input format not recognised yet'
+          ? 'input format not recognised: not a Zeek TSV header, auditd record, or Zeek JSON, Suricata EVE, Sysmon, osquery or ECS record'
           : `looks like ${sniffed}, which this reader does not accept (it reads ${this.allowed.join(', ')})`
-        this.dead(lineNo, lineNo >= SNIFF_LINES ? `${why}; gave up after ${SNIFF_LINES} lines, set the input format explicitly` : why, line)
-        if (lineNo >= SNIFF_LINES) this.format = this.allowed[0]
+        this.sink.dead(lineNo, lineNo >= SNIFF_LINES ? `${why}; gave up after ${SNIFF_LINES} lines, set the input format explicitly` : why, line)
+        if (lineNo >= SNIFF_LINES) {
+          // Stop guessing: read the rest as the reader's first format, dead-lettering what does not fit.
+          this.parser = parserFor(this.allowed[0], this.parserOptions)
+          stats.format = this.allowed[0]
+        }
         return
       }
-      this.format = sniffed
-      this.ctx.format = sniffed
+      this.parser = parserFor(sniffed, this.parserOptions)
       stats.format = sniffed
-      if (sniffed === 'zeek-tsv') this.tsv = createZeekTsvState()
     }
-    if (this.format === 'zeek-tsv') {
-      this.onTsvLine(line, lineNo)
-    } else {
-      this.onJsonLine(line, lineNo)
-    }
-  }
-
-  private onTsvLine (line: string, lineNo: number): void {
-    const stats = this[kStats]
-    if (line.length === 0) { stats.blankLines++; return }
-    const res = parseZeekTsvLine(this.tsv as ZeekTsvState, line)
-    if (res.type === 'header') { stats.headerLines++; return }
-    stats.dataLines++
-    if (res.type === 'error') { this.dead(lineNo, res.reason, line); return }
-    this.ctx.line = lineNo
-    this.emitEvent(zeekToEvent(res.record, this.ctx), lineNo, line)
-  }
-
-  private onJsonLine (line: string, lineNo: number): void {
-    const stats = this[kStats]
-    let obj: unknown
-    try {
-      obj = JSON.parse(line)
-    } catch (err) {
-      if (line.trim().length === 0) { stats.blankLines++; return }
-      stats.dataLines++
-      this.dead(lineNo, `invalid JSON: ${(err as Error).message}`, line)
-      return
-    }
-    stats.dataLines++
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      this.dead(lineNo, `expected one JSON object per line, got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj}`, line)
-      return
-    }
-    this.ctx.line = lineNo
-    const r = obj as Record<string, unknown>
-    const ev = this.format === 'eve' ? eveToEvent(r, this.ctx, line) : zeekToEvent(r, this.ctx, line)
-    this.emitEvent(ev, lineNo, line)
-  }
-
-  private emitEvent (ev: NetworkEvent | string, lineNo: number, line: string): void {
-    if (typeof ev === 'string') { this.dead(lineNo, ev, line); return }
-    const stats = this[kStats]
-    stats.records++
-    stats.kinds[ev.kind] = (stats.kinds[ev.kind] ?? 0) + 1
-    this.push(ev)
+    const kind = this.parser.line(line, lineNo, this.sink)
+    if (kind === 'data') stats.dataLines++
+    else if (kind === 'header') stats.headerLines++
+    else stats.blankLines++
   }
 
   private dead (line: number, reason: string, text: string): void {
@@ -289,8 +263,6 @@ export class LogReader extends Transform {
     this.emit('dead-letter', dl)
   }
 }
-
-const JSON_DOCUMENT_REASON = 'part of a pretty-printed JSON document: Zeek and Suricata write one JSON object per line (convert with jq -c \'.[]\')'
 
 /** Zeek log names that a file name may reveal when records carry no `_path`. */
 const KNOWN_ZEEK_PATHS = new Set([

@@ -6,7 +6,7 @@
  * (`id_orig_h`, Logstash/Sentinel pipelines such as the OTRF APT29 set). Only the `id` record
  * is affected, so only those four fields are looked up three ways.
  */
-import type { DnsFields, HttpFields, InputFormat, NetworkEvent, Transport } from '../model.js'
+import type { DnsFields, HttpFields, NetworkEvent, NetworkFormat, Transport } from '../model.js'
 import { communityId, protoNumberOf } from '../community-id.js'
 import { zeekOutcome } from './outcome.js'
 import { parseZeekTs } from './time.js'
@@ -15,7 +15,7 @@ import { parseZeekTs } from './time.js'
 export interface RecordContext {
   input: string
   line: number
-  format: InputFormat
+  format: NetworkFormat
   /** Community ID seed (0 by default, as Zeek and Suricata use). */
   communityIdSeed: number
   /** Zeek log path inferred from the file name, used when a record carries no `_path`. */
@@ -154,6 +154,7 @@ export function zeekToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkE
   const service = str(r.service); if (service !== undefined) ev.service = service
 
   if (path === 'conn') {
+    if (ev.time !== undefined) ev.flowStart = ev.time
     const duration = num(r.duration); if (duration !== undefined) ev.duration = duration
     const origBytes = num(r.orig_bytes)
     const respBytes = num(r.resp_bytes)
