@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { ConfigError, DEFAULT_CONFIG, loadConfigFile, resolveConfig, type ScantagConfig } from './config.js'
 import { mergeByTime, type MergeStats } from './merge.js'
-import type { DeadLetter } from './model.js'
+import type { DeadLetter, ScantagEvent } from './model.js'
 import { LogReader } from './parse/reader.js'
 import { createEnricher, createSerializer } from './stream.js'
 import { buildSummary } from './output/summary.js'
@@ -219,8 +219,13 @@ async function enrich (opts: CliOptions): Promise<void> {
     if (!opts.quiet) process.stderr.write(`scantag: ${d.level}: ${d.message}\n`)
   })
   let outputRecords = 0
+  const attribution: Record<string, number> = {}
   const counter = new PassThrough({ objectMode: true })
-  counter.on('data', () => { outputRecords++ })
+  counter.on('data', (ev: ScantagEvent) => {
+    outputRecords++
+    const method = ev.scantag.attribution?.method
+    if (method !== undefined) attribution[method] = (attribution[method] ?? 0) + 1
+  })
 
   const sizes = opts.inputs.map(fileSize)
   const showProgress = !opts.quiet && process.stderr.isTTY === true && sizes.every(s => s !== undefined) && opts.out !== undefined
@@ -259,6 +264,7 @@ async function enrich (opts: CliOptions): Promise<void> {
     format: config.format,
     readers: readers.map(r => r.stats),
     outputRecords,
+    attribution,
     merge: mergeStats,
     deadLetterExamples,
     elapsedSeconds: elapsed

@@ -5,6 +5,7 @@
  */
 export type {
   AlertFields,
+  Attribution,
   ConnectionOutcome,
   Counters,
   DeadLetter,
@@ -14,8 +15,19 @@ export type {
   HttpFields,
   InputFormat,
   NetworkEvent,
+  NetworkFormat,
+  ParentProcess,
+  ProcessAction,
+  ProcessEvent,
+  ProcessInfo,
+  HostInfo,
+  SocketInfo,
+  ScantagEvent,
   ScantagFields,
+  ScantagProcess,
   Sensor,
+  TelemetryFormat,
+  TelemetrySensor,
   Transport
 } from './model.js'
 export {
@@ -23,10 +35,13 @@ export {
   createSerializer,
   readAny,
   readEve,
+  readTelemetry,
   readZeek,
+  isScantagEvent,
   LogReader,
   DEFAULT_MAX_LINE_LENGTH,
   type EnricherOptions,
+  type HostConfig,
   type OutputFormat,
   type ReaderOptions,
   type ReaderStats,
@@ -41,3 +56,10 @@ export { DEFAULT_CONFIG, ConfigError, loadConfigFile, resolveConfig, type Scanta
 export { eveFlowOutcome, zeekOutcome } from './parse/outcome.js'
 export { parseIsoTime, parseZeekTs } from './parse/time.js'
 export { sniffLine } from './parse/sniff.js'
+export type { Correlator, CorrelatorContext, CorrelatorLogger, KeyedState, StateOptions } from './correlate/api.js'
+export { CorrelationEngine, type EngineOptions } from './correlate/engine.js'
+export { ProcessTable, type ProcessRecord, type ProcessTableOptions } from './correlate/process-table.js'
+export { flowAttribution, ATTRIBUTION_CONFIDENCE, type AttributionOptions } from './correlate/attribution.js'
+export { commandLineTargets, targetsInclude, describeTargets, type CommandLineTargets } from './correlate/targets.js'
+export { NETWORK_TOOLS, networkToolFor, type NetworkTool } from './correlate/knowledge/network-tools.js'
+export { splitPosixCommandLine, splitWindowsCommandLine } from './parse/cmdline.js'

@@ -154,3 +154,25 @@ t.test('enricher drop-in: plain telemetry objects are accepted too', async t => 
   t.equal(out[0].category, 'process')
   t.equal((out[0] as ProcessEvent).process.executable, '/usr/bin/bash')
 })
+
+t.test('attributed records validate against the merge and ecs schemas', async t => {
+  const { Ajv2020 } = await import('ajv/dist/2020.js')
+  const { toMerge } = await import('../lib/output/merge.js')
+  const { toEcs } = await import('../lib/output/ecs.js')
+  const ajv = new Ajv2020({ strict: true, allErrors: true })
+  const load = (n: string): object => JSON.parse(readFileSync(new URL(`../schemas/${n}`, import.meta.url), 'utf8')) as object
+  const validMerge = ajv.compile(load('merge-output.schema.json'))
+  const validEcs = ajv.compile(load('ecs-output.schema.json'))
+  const out = await enrich('audit.log')
+  let attributed = 0
+  for (const ev of out) {
+    if (ev.scantag.attribution !== undefined) attributed++
+    if (!validMerge(toMerge(ev))) t.fail(`merge ${ev.input}:${ev.line}: ${ajv.errorsText(validMerge.errors)}`)
+    if (!validEcs(toEcs(ev))) t.fail(`ecs ${ev.input}:${ev.line}: ${ajv.errorsText(validEcs.errors)}`)
+  }
+  t.ok(attributed > 3000, `${attributed} attributed records validated`)
+  const ecs = toEcs(out.find(e => e.scantag.attribution?.method === 'exact') as ScantagEvent) as unknown as Record<string, Record<string, unknown>>
+  t.match(ecs.process, { name: 'nmap', pid: Number })
+  t.match(ecs.user, { name: 'dlee' })
+  t.match(ecs.host, { name: 'lnx-ws-041' })
+})

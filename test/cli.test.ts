@@ -125,3 +125,18 @@ t.test('examples/pipeline.ts runs as documented', async t => {
   t.equal(docs[0].source.ip, '192.168.100.103')
   t.match(r.stderr, /2000 records \+ 0 dead letters = 2000 data lines/)
 })
+
+t.test('endpoint telemetry is just another input: flows get their process', async t => {
+  const out = join(tmp, 'attributed.ndjson')
+  const summaryFile = join(tmp, 'attr-summary.json')
+  const r = run(['enrich', 'examples/data/eve.json', 'examples/data/host/audit.log', '-c', 'examples/scantag.json', '-o', out, '--summary', summaryFile, '-q'])
+  t.equal(r.code, 0, r.stderr)
+  const s = JSON.parse(readFileSync(summaryFile, 'utf8')) as { sensors: Record<string, number>, attribution: Record<string, number>, totals: { reconciled: boolean, inputRecords: number, dataLines: number } }
+  t.equal(s.totals.reconciled, true)
+  t.ok(s.totals.inputRecords < s.totals.dataLines, 'audit events span several lines')
+  t.equal(s.sensors.auditd, 941)
+  t.ok((s.attribution.exact ?? 0) >= 462, `exact: ${s.attribution.exact}`)
+  t.ok((s.attribution['host-time'] ?? 0) >= 2565, `host-time: ${s.attribution['host-time']}`)
+  const first = readFileSync(out, 'utf8').split('\n').map(l => l === '' ? undefined : JSON.parse(l) as { scantag: { process?: { name: string }, user?: { name: string } } }).find(o => o?.scantag.process !== undefined)
+  t.match(first?.scantag, { user: { name: 'dlee' } })
+})

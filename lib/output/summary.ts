@@ -11,12 +11,14 @@ export interface SummaryInput {
   format: string
   readers: ReaderStats[]
   outputRecords: number
+  /** Flows tied to a process, by attribution method. */
+  attribution?: Record<string, number>
   merge?: MergeStats
   deadLetterExamples: DeadLetter[]
   elapsedSeconds: number
 }
 
-/** The summary document. `totals.records + totals.deadLetters === totals.dataLines`. */
+/** The summary document. `totals.records + totals.deadLetters === totals.inputRecords`. */
 export interface Summary {
   scantag: string
   outputFormat: string
@@ -27,25 +29,40 @@ export interface Summary {
     records: number
     deadLetters: number
     outputRecords: number
-    /** True when every data line became a record or a dead letter and every record was written. */
+    /** Input records: lines, or audit events, osquery rows, JSON document elements. */
+    inputRecords: number
+    /** True when every input record became a record or a dead letter and every record was written. */
     reconciled: boolean
   }
   kinds: Record<string, number>
   sensors: Record<string, number>
+  /** Flows tied to a process, by attribution method (`exact`, `host-time`). */
+  attribution: Record<string, number>
   merge?: MergeStats
   deadLetterExamples: DeadLetter[]
   elapsedSeconds: number
   recordsPerSecond: number
 }
 
+const SENSOR_OF: Record<string, string> = {
+  eve: 'suricata',
+  'zeek-tsv': 'zeek',
+  'zeek-json': 'zeek',
+  sysmon: 'sysmon',
+  auditd: 'auditd',
+  osquery: 'osquery',
+  ecs: 'elastic',
+  'json-document': 'mixed (JSON document)'
+}
+
 /** Builds the summary from the readers' final stats. */
 export function buildSummary (s: SummaryInput): Summary {
   const kinds: Record<string, number> = {}
   const sensors: Record<string, number> = {}
-  let lines = 0; let dataLines = 0; let records = 0; let deadLetters = 0
+  let lines = 0; let dataLines = 0; let inputRecords = 0; let records = 0; let deadLetters = 0
   for (const r of s.readers) {
-    lines += r.lines; dataLines += r.dataLines; records += r.records; deadLetters += r.deadLetters
-    const sensor = r.format === 'eve' ? 'suricata' : r.format === 'unknown' ? 'unknown' : 'zeek'
+    lines += r.lines; dataLines += r.dataLines; inputRecords += r.inputRecords; records += r.records; deadLetters += r.deadLetters
+    const sensor = SENSOR_OF[r.format] ?? 'unknown'
     for (const [k, n] of Object.entries(r.kinds)) {
       kinds[k] = (kinds[k] ?? 0) + n
       sensors[sensor] = (sensors[sensor] ?? 0) + n
@@ -58,13 +75,15 @@ export function buildSummary (s: SummaryInput): Summary {
     totals: {
       lines,
       dataLines,
+      inputRecords,
       records,
       deadLetters,
       outputRecords: s.outputRecords,
-      reconciled: records + deadLetters === dataLines && s.outputRecords === records
+      reconciled: s.readers.every(r => r.records + r.deadLetters === r.inputRecords) && s.outputRecords === records
     },
     kinds,
     sensors,
+    attribution: s.attribution ?? {},
     deadLetterExamples: s.deadLetterExamples,
     elapsedSeconds: Math.round(s.elapsedSeconds * 1000) / 1000,
     recordsPerSecond: s.elapsedSeconds > 0 ? Math.round(records / s.elapsedSeconds) : 0
