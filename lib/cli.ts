@@ -7,14 +7,16 @@
  */
 import { createReadStream, createWriteStream, readFileSync, statSync, type WriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { pipeline } from 'node:stream/promises'
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { ConfigError, DEFAULT_CONFIG, loadConfigFile, resolveConfig, type ScantagConfig } from './config.js'
 import { mergeByTime, type MergeStats } from './merge.js'
-import type { DeadLetter, ScantagEvent } from './model.js'
+import type { DeadLetter, Detection, DetectionRecord, ScantagEvent } from './model.js'
+import type { Correlator } from './correlate/api.js'
 import { LogReader } from './parse/reader.js'
 import { createEnricher, createSerializer } from './stream.js'
 import { buildSummary } from './output/summary.js'
@@ -40,6 +42,12 @@ Options:
       --lateness SECONDS    disorder tolerated per input when merging inputs (default 60)
       --community-id-seed N Community ID seed (default 0)
       --clock-skew SECONDS  sensor/endpoint clock difference tolerated (default 5)
+      --detections FILE     also write detection records to FILE as NDJSON
+      --home-net CIDR       home network (repeatable; default RFC 1918, RFC 6598, ULA,
+                            loopback): internal scanners also get ATT&CK T1046
+      --allow CIDR          never report this source (repeatable)
+      --plugin PATH         load a correlator module (repeatable); it runs with the full
+                            privileges of this process
       --max-line-length N   longest accepted line in characters (default 1048576)
   -q, --quiet               no progress bar and no closing line on stderr
   -h, --help                show this help
@@ -56,6 +64,8 @@ class IoError extends Error {}
 interface CliOptions {
   inputs: string[]
   out?: string
+  detections?: string
+  plugins: string[]
   deadLetter?: string
   summary?: string
   quiet: boolean
@@ -69,7 +79,9 @@ const FLAG_OF: Record<string, string> = {
   lateness: 'lateness',
   communityIdSeed: 'community-id-seed',
   maxLineLength: 'max-line-length',
-  clockSkewSeconds: 'clock-skew'
+  clockSkewSeconds: 'clock-skew',
+  homeNet: 'home-net',
+  allow: 'allow'
 }
 
 function parseNumber (name: string, value: string | undefined): number | undefined {
@@ -97,6 +109,10 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
         'community-id-seed': { type: 'string' },
         'max-line-length': { type: 'string' },
         'clock-skew': { type: 'string' },
+        detections: { type: 'string' },
+        'home-net': { type: 'string', multiple: true },
+        allow: { type: 'string', multiple: true },
+        plugin: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' }
@@ -120,12 +136,16 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
   const seed = parseNumber('community-id-seed', v['community-id-seed']); if (seed !== undefined) overrides.communityIdSeed = seed
   const maxLine = parseNumber('max-line-length', v['max-line-length']); if (maxLine !== undefined) overrides.maxLineLength = maxLine
   const skew = parseNumber('clock-skew', v['clock-skew']); if (skew !== undefined) overrides.clockSkewSeconds = skew
+  if (v['home-net'] !== undefined) overrides.homeNet = v['home-net'].flatMap(x => x.split(',')).map(x => x.trim()).filter(x => x !== '')
+  if (v.allow !== undefined) overrides.allow = [...(base.allow ?? []), ...v.allow.flatMap(x => x.split(',')).map(x => x.trim()).filter(x => x !== '').map(cidr => ({ cidr }))]
   const { $schema: _ignored, ...baseSettings } = base as ScantagConfig & { $schema?: string }
   const config = resolveConfig({ ...baseSettings, ...overrides }, 'invalid option', field => field in overrides ? `--${FLAG_OF[field] ?? field}` : field)
   return {
     inputs: inputs.length === 0 ? ['-'] : inputs,
     out: v.out,
     deadLetter: v['dead-letter'],
+    detections: v.detections,
+    plugins: v.plugin ?? [],
     summary: v.summary,
     quiet: v.quiet === true,
     config
@@ -157,6 +177,32 @@ async function openOutput (path: string): Promise<WriteStream> {
 function fileSize (path: string): number | undefined {
   if (path === '-') return undefined
   try { return statSync(path).size } catch { return undefined }
+}
+
+/**
+ * Loads correlator plugins: each module's default export is a Correlator, an array of them, or
+ * a function returning either. Only paths the user named are loaded.
+ */
+async function loadPlugins (paths: string[]): Promise<Correlator[]> {
+  const out: Correlator[] = []
+  for (const path of paths) {
+    let mod: { default?: unknown }
+    try {
+      mod = await import(pathToFileURL(resolve(path)).href) as { default?: unknown }
+    } catch (err) {
+      throw new UsageError(`cannot load plugin ${path}: ${(err as Error).message}`)
+    }
+    let value = mod.default
+    if (typeof value === 'function') value = (value as () => unknown)()
+    const list = Array.isArray(value) ? value : [value]
+    for (const c of list) {
+      if (c === null || typeof c !== 'object' || typeof (c as Correlator).name !== 'string' || typeof (c as Correlator).onEvent !== 'function') {
+        throw new UsageError(`plugin ${path}: its default export must be a correlator ({ name, onEvent }), an array of them, or a function returning either`)
+      }
+      out.push(c as Correlator)
+    }
+  }
+  return out
 }
 
 async function enrich (opts: CliOptions): Promise<void> {
@@ -202,8 +248,17 @@ async function enrich (opts: CliOptions): Promise<void> {
   }
 
   const output: Writable = opts.out !== undefined ? await openOutput(opts.out) : process.stdout
+  const plugins = await loadPlugins(opts.plugins)
+  let detectionsOut: WriteStream | undefined
+  if (opts.detections !== undefined) detectionsOut = await openOutput(opts.detections)
   const enricher = createEnricher({
     format: 'event',
+    correlators: plugins,
+    homeNet: config.homeNet,
+    allow: config.allow,
+    internalT1046: config.internalT1046,
+    detectionUpdateSeconds: config.detectionUpdateSeconds,
+    maxDetections: config.maxDetections,
     hosts: config.hosts,
     clockSkewSeconds: config.clockSkewSeconds,
     socketTtlSeconds: config.socketTtlSeconds,
@@ -221,7 +276,15 @@ async function enrich (opts: CliOptions): Promise<void> {
   let outputRecords = 0
   const attribution: Record<string, number> = {}
   const counter = new PassThrough({ objectMode: true })
-  counter.on('data', (ev: ScantagEvent) => {
+  const detections = new Map<string, Detection>()
+  const detectionStatus = { open: 0, updated: 0, closed: 0 }
+  counter.on('data', (ev: ScantagEvent | DetectionRecord) => {
+    if (ev.category === 'detection') {
+      detections.set(ev.detection.id, ev.detection)
+      detectionStatus[ev.detection.status]++
+      if (detectionsOut !== undefined) detectionsOut.write(JSON.stringify(ev.detection) + '\n')
+      return
+    }
     outputRecords++
     const method = ev.scantag.attribution?.method
     if (method !== undefined) attribution[method] = (attribution[method] ?? 0) + 1
@@ -252,6 +315,10 @@ async function enrich (opts: CliOptions): Promise<void> {
       bar.update(readers.reduce((a, r) => a + r.stats.bytes, 0), { records: outputRecords })
       bar.stop()
     }
+    if (detectionsOut !== undefined) {
+      const d = detectionsOut
+      await new Promise<void>(resolve => { d.end(resolve) })
+    }
     if (deadLetterOut !== undefined) {
       const dl = deadLetterOut
       await new Promise<void>(resolve => { dl.end(resolve) })
@@ -265,6 +332,8 @@ async function enrich (opts: CliOptions): Promise<void> {
     readers: readers.map(r => r.stats),
     outputRecords,
     attribution,
+    detections: [...detections.values()],
+    detectionRecords: detectionStatus,
     merge: mergeStats,
     deadLetterExamples,
     elapsedSeconds: elapsed
@@ -280,7 +349,7 @@ async function enrich (opts: CliOptions): Promise<void> {
   }
   if (!opts.quiet) {
     const t = summary.totals
-    process.stderr.write(`scantag: ${t.records} records from ${summary.inputs.length} input(s), ${t.deadLetters} dead letter(s)${t.deadLetters > 0 && opts.deadLetter === undefined ? ' (use --dead-letter FILE to keep them)' : ''}, ${elapsed.toFixed(2)} s\n`)
+    process.stderr.write(`scantag: ${t.records} records from ${summary.inputs.length} input(s), ${detections.size} detection(s), ${t.deadLetters} dead letter(s)${t.deadLetters > 0 && opts.deadLetter === undefined ? ' (use --dead-letter FILE to keep them)' : ''}, ${elapsed.toFixed(2)} s\n`)
   }
 }
 

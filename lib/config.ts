@@ -35,6 +35,16 @@ export interface ScantagConfig {
   maxHeldEvents: number
   /** Longest hold, seconds of event time. */
   maxHoldSeconds: number
+  /** Home network CIDRs. */
+  homeNet: string[]
+  /** Sources never reported. */
+  allow: Array<{ cidr: string, ports?: number[], subtechniques?: Array<'T1595.001' | 'T1595.002' | 'T1595.003'>, reason?: string }>
+  /** Label internal scans with T1046 too. */
+  internalT1046: boolean
+  /** Least event time between two updated records of one detection. */
+  detectionUpdateSeconds: number
+  /** Most open detections. */
+  maxDetections: number
 }
 
 /** Defaults, as in the schema. */
@@ -52,7 +62,12 @@ export const DEFAULT_CONFIG: Readonly<ScantagConfig> = Object.freeze({
   maxProcesses: 100_000,
   lineageDepth: 4,
   maxHeldEvents: 10_000,
-  maxHoldSeconds: 60
+  maxHoldSeconds: 300,
+  homeNet: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', 'fc00::/7', '::1/128'],
+  allow: [],
+  internalT1046: true,
+  detectionUpdateSeconds: 60,
+  maxDetections: 10_000
 })
 
 /** A configuration error: the message names the field and what to change. */

@@ -6,6 +6,10 @@
 export type {
   AlertFields,
   Attribution,
+  Detection,
+  DetectionRecord,
+  Label,
+  Subtechnique,
   ConnectionOutcome,
   Counters,
   DeadLetter,
@@ -38,6 +42,7 @@ export {
   readTelemetry,
   readZeek,
   isScantagEvent,
+  isDetectionRecord,
   LogReader,
   DEFAULT_MAX_LINE_LENGTH,
   type EnricherOptions,
@@ -56,8 +61,11 @@ export { DEFAULT_CONFIG, ConfigError, loadConfigFile, resolveConfig, type Scanta
 export { eveFlowOutcome, zeekOutcome } from './parse/outcome.js'
 export { parseIsoTime, parseZeekTs } from './parse/time.js'
 export { sniffLine } from './parse/sniff.js'
-export type { Correlator, CorrelatorContext, CorrelatorLogger, KeyedState, StateOptions } from './correlate/api.js'
-export { CorrelationEngine, type EngineOptions } from './correlate/engine.js'
+export type { Correlator, CorrelatorContext, CorrelatorLogger, DetectionInput, KeyedState, LabelInput, SourceEvidence, StateOptions } from './correlate/api.js'
+export { CorrelationEngine, type AllowEntry, type EngineOptions, type EngineOutput } from './correlate/engine.js'
+export { builtinCorrelators, BUILTIN_NAMES } from './correlate/builtins.js'
+export { TACTICS, TECHNIQUES, SUBTECHNIQUES } from './correlate/knowledge/attack.js'
+export { createNetSet, DEFAULT_HOME_NET } from './correlate/netset.js'
 export { ProcessTable, type ProcessRecord, type ProcessTableOptions } from './correlate/process-table.js'
 export { flowAttribution, ATTRIBUTION_CONFIDENCE, type AttributionOptions } from './correlate/attribution.js'
 export { commandLineTargets, targetsInclude, describeTargets, type CommandLineTargets } from './correlate/targets.js'

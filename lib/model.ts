@@ -118,6 +118,62 @@ export interface Attribution {
   reason: string
 }
 
+/** The T1595 sub-techniques scantag labels. */
+export type Subtechnique = 'T1595.001' | 'T1595.002' | 'T1595.003'
+
+/** An ATT&CK label on an event. */
+export interface Label {
+  /** `T1595` (Active Scanning) or `T1046` (Network Service Discovery, for scans from inside). */
+  technique: 'T1595' | 'T1046'
+  /** `T1595.001` Scanning IP Blocks, `.002` Vulnerability Scanning, `.003` Wordlist Scanning, or null. */
+  subtechnique: Subtechnique | null
+  /** Name of the sub-technique (or technique when there is none). */
+  name: string
+  /** `TA0043` Reconnaissance for T1595, `TA0007` Discovery for T1046. */
+  tactic: 'TA0043' | 'TA0007'
+  /** 0–1. */
+  confidence: number
+  /** The correlator that set it. */
+  correlator: string
+  /** Id of the detection this event belongs to. */
+  detection?: string
+  /** One sentence with the numbers. */
+  reason: string
+}
+
+/** A scan summarised once: what `scantag.detection` records carry. */
+export interface Detection {
+  id: string
+  correlator: string
+  technique: 'T1595'
+  subtechnique: Subtechnique | null
+  /** Also ATT&CK T1046 when the source is inside the home network. */
+  alsoTechniques: Array<'T1046'>
+  source: { ip: string }
+  /** ISO 8601. */
+  first_seen: string
+  last_seen: string
+  target_count: number
+  port_count: number
+  event_count: number
+  sample_targets: string[]
+  sample_ports: number[]
+  confidence: number
+  reason: string
+  status: 'open' | 'updated' | 'closed'
+  process?: ScantagProcess
+  host?: { name: string }
+  user?: { name: string }
+}
+
+/** A detection as it leaves the enricher, between the events. */
+export interface DetectionRecord {
+  category: 'detection'
+  /** Event time of the update (epoch seconds). */
+  time: number
+  detection: Detection
+}
+
 /** The `scantag` object added to every output record. */
 export interface ScantagFields {
   /** Community ID v1 of the flow, computed when the sensor did not write one. */
@@ -132,6 +188,10 @@ export interface ScantagFields {
   host?: { name: string }
   /** How the process was found. */
   attribution?: Attribution
+  /** ATT&CK labels (T1595 sub-techniques, T1046 for internal scanners). */
+  labels?: Label[]
+  /** On detection records only: the detection. */
+  detection?: Detection
 }
 
 /**

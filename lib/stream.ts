@@ -16,15 +16,17 @@
  * ```
  */
 import { Transform, type TransformCallback } from 'node:stream'
-import type { DeadLetter, ScantagEvent } from './model.js'
+import type { DeadLetter, DetectionRecord, ScantagEvent } from './model.js'
 import { LogReader, type ReaderOptions } from './parse/reader.js'
 import { sniffRecord } from './parse/sniff.js'
 import { context, normalizeRecord, type ParseSink } from './parse/parsers.js'
 import { toMerge, mergeLine } from './output/merge.js'
 import { toEcs } from './output/ecs.js'
 import type { Correlator, CorrelatorLogger } from './correlate/api.js'
-import { CorrelationEngine } from './correlate/engine.js'
+import { CorrelationEngine, type AllowEntry, type EngineOutput } from './correlate/engine.js'
+import { detectionToEcs, detectionToMerge } from './output/detection.js'
 import { flowAttribution, type AttributionOptions } from './correlate/attribution.js'
+import { builtinCorrelators, type BuiltinCorrelatorOptions } from './correlate/builtins.js'
 
 export { LogReader, type ReaderOptions, type ReaderStats, DEFAULT_MAX_LINE_LENGTH } from './parse/reader.js'
 
@@ -88,9 +90,31 @@ export interface EnricherOptions extends AttributionOptions {
   onError?: 'skip' | 'disable'
   /** Where correlator warnings go (default: emitted as `diagnostic` events on the stream). */
   log?: CorrelatorLogger
+  /** Home network CIDRs (default RFC 1918, RFC 6598, ULA, loopback). */
+  homeNet?: string[]
+  /** Sources never reported (known scanners, monitoring). */
+  allow?: AllowEntry[]
+  /** Label scans from inside `homeNet` with ATT&CK T1046 too (default true). */
+  internalT1046?: boolean
+  /** Least event time between two `updated` records of one detection (default 60). */
+  detectionUpdateSeconds?: number
+  /** Most open detections (default 10,000). */
+  maxDetections?: number
+  /**
+   * Built-in correlators to run: all (default), none (`false`), or those named. Flow
+   * attribution always runs: the others build on it.
+   */
+  builtins?: boolean | string[]
+  /** Tunables of the built-in correlators, by name (see each correlator's options). */
+  correlatorOptions?: BuiltinCorrelatorOptions
 }
 
 const FORMATS = ['merge', 'ecs', 'event']
+
+/** Whether a value is a detection record from the enricher. */
+export function isDetectionRecord (v: unknown): v is DetectionRecord {
+  return v !== null && typeof v === 'object' && (v as { category?: unknown }).category === 'detection' && 'detection' in v
+}
 
 /** Whether a value is an event made by scantag's readers. */
 export function isScantagEvent (v: unknown): v is ScantagEvent {
@@ -122,17 +146,27 @@ export function createEnricher (options: EnricherOptions = {}): Transform & { en
     warn: (...args) => { current?.emit('diagnostic', { level: 'warn', message: args.map(String).join(' ') }) }
   }
   const engineOptions: ConstructorParameters<typeof CorrelationEngine>[0] = {
-    correlators: [flowAttribution(options), ...(options.correlators ?? [])],
+    correlators: [flowAttribution(options), ...builtinCorrelators(options), ...(options.correlators ?? [])],
     processTable: { hosts: options.hosts ?? [] },
-    log
+    log,
+    config: { ...options }
   }
+  if (options.homeNet !== undefined) engineOptions.homeNet = options.homeNet
+  if (options.allow !== undefined) engineOptions.allow = options.allow
+  if (options.internalT1046 !== undefined) engineOptions.internalT1046 = options.internalT1046
+  if (options.detectionUpdateSeconds !== undefined) engineOptions.detectionUpdateSeconds = options.detectionUpdateSeconds
+  if (options.maxDetections !== undefined) engineOptions.maxDetections = options.maxDetections
   if (options.maxProcesses !== undefined) engineOptions.processTable = { ...engineOptions.processTable, maxProcesses: options.maxProcesses }
   if (options.maxHeldEvents !== undefined) engineOptions.maxHeldEvents = options.maxHeldEvents
   if (options.maxHoldSeconds !== undefined) engineOptions.maxHoldSeconds = options.maxHoldSeconds
   if (options.onError !== undefined) engineOptions.onError = options.onError
   const engine = new CorrelationEngine(engineOptions)
   const ecsOptions = { communityIdSeed: seed }
-  const formatEvent = (ev: ScantagEvent): unknown => format === 'event' ? ev : format === 'merge' ? toMerge(ev) : toEcs(ev, ecsOptions)
+  const formatEvent = (ev: EngineOutput): unknown => {
+    if (format === 'event') return ev
+    if (ev.category === 'detection') return format === 'merge' ? detectionToMerge(ev) : detectionToEcs(ev)
+    return format === 'merge' ? toMerge(ev) : toEcs(ev, ecsOptions)
+  }
 
   // Plain objects are normalized by the same parsers the readers use.
   const pending: ScantagEvent[] = []
@@ -214,7 +248,9 @@ export function createSerializer (options: SerializerOptions = {}): Transform {
     transform (chunk: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
       const line = isScantagEvent(chunk)
         ? (format === 'merge' ? mergeLine(chunk) : JSON.stringify(toEcs(chunk)))
-        : JSON.stringify(chunk)
+        : isDetectionRecord(chunk)
+          ? JSON.stringify(format === 'merge' ? detectionToMerge(chunk) : detectionToEcs(chunk))
+          : JSON.stringify(chunk)
       batch += line + '\n'
       // writableLength counts this chunk until cb(): 1 means nothing else is queued.
       if (batch.length >= batchBytes || this.writableLength <= 1) {

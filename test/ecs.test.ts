@@ -7,8 +7,9 @@
 import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import type { AlertFields, DnsFields, HttpFields, NetworkEvent, ProcessEvent, ScantagFields, Transport } from '../lib/model.js'
-import { toEcs, ECS_VERSION, type EcsDocument } from '../lib/output/ecs.js'
+import type { AlertFields, DnsFields, HttpFields, Label, NetworkEvent, ProcessEvent, ScantagFields, Transport } from '../lib/model.js'
+import { toEcs, ecsThreat, ECS_VERSION, type EcsDocument } from '../lib/output/ecs.js'
+import { SUBTECHNIQUES, TACTICS, TECHNIQUES } from '../lib/correlate/knowledge/attack.js'
 import { communityId } from '../lib/community-id.js'
 import { parseIsoTime } from '../lib/parse/time.js'
 
@@ -1033,4 +1034,223 @@ t.test('schema rejects malformed process documents', async tt => {
   tt.notOk(bad(osqDoc, d => { (((d.osquery as Rec).result as Rec).columns as Rec).env = '' }), 'empty osquery column kept')
   tt.notOk(bad(osqDoc, d => { delete d.osquery }), 'osquery record missing')
   tt.notOk(bad(osqDoc, d => { event(d).dataset = 'osquery_manager.result' }), 'wrong osquery dataset')
+})
+
+// --- ATT&CK labels → threat.*
+
+/** Hand-set labels, as the engine writes them for 10.20.30.41's sweep of 10.1.2.0/24 (lab s02). */
+const sweepLabel: Label = {
+  technique: 'T1595',
+  subtechnique: 'T1595.001',
+  name: 'Scanning IP Blocks',
+  tactic: 'TA0043',
+  confidence: 0.9,
+  correlator: 'horizontal-sweep',
+  detection: 'det-5e0c1f2a9b3d4e67',
+  reason: '10.20.30.41 probed 7 addresses of 10.1.2.0/24 on 3 ports in 20.3 s, 71% unanswered or rejected.'
+}
+/** The companion T1046 label: 10.20.30.41 is inside the home network. */
+const internalLabel: Label = {
+  technique: 'T1046',
+  subtechnique: null,
+  name: 'Network Service Discovery',
+  tactic: 'TA0007',
+  confidence: 0.9,
+  correlator: 'horizontal-sweep',
+  detection: 'det-5e0c1f2a9b3d4e67',
+  reason: '10.20.30.41 probed 7 addresses of 10.1.2.0/24 on 3 ports in 20.3 s, 71% unanswered or rejected.'
+}
+
+/** threat.* for T1595.001 + T1046, as ECS and Elastic Security write it. */
+const SWEEP_THREAT = {
+  framework: 'MITRE ATT&CK',
+  tactic: {
+    id: ['TA0043', 'TA0007'],
+    name: ['Reconnaissance', 'Discovery'],
+    reference: ['https://attack.mitre.org/tactics/TA0043/', 'https://attack.mitre.org/tactics/TA0007/']
+  },
+  technique: {
+    id: ['T1595', 'T1046'],
+    name: ['Active Scanning', 'Network Service Discovery'],
+    reference: ['https://attack.mitre.org/techniques/T1595/', 'https://attack.mitre.org/techniques/T1046/'],
+    subtechnique: {
+      id: ['T1595.001'],
+      name: ['Scanning IP Blocks'],
+      reference: ['https://attack.mitre.org/techniques/T1595/001/']
+    }
+  }
+}
+
+t.test('labelled suricata flow (T1595.001 + T1046): threat.* keyword arrays, event and scantag unchanged', async tt => {
+  const ev = eveEvent(s02[1], 2, { outcome: 'unanswered' }) // SYN to 10.1.2.131:445, no reply
+  ev.scantag.labels = [sweepLabel, internalLabel]
+  const before = JSON.stringify(ev.scantag)
+  const doc = toEcs(ev)
+  tt.strictSame(doc.threat, SWEEP_THREAT)
+  tt.equal(doc.event.kind, 'event', 'a labelled flow stays an event: the alert is the detection record')
+  tt.strictSame(doc.event.category, ['network'], 'no intrusion_detection on a flow record')
+  tt.strictSame(doc.event.type, ['connection', 'start'])
+  tt.equal(doc.scantag, ev.scantag, 'the scantag object itself')
+  tt.equal(JSON.stringify(doc.scantag), before, 'labels unchanged')
+  tt.strictSame(doc.scantag.labels, [sweepLabel, internalLabel])
+  tt.strictSame(Object.keys(doc).at(-1), 'scantag')
+  const { scantag: _scantag, ...ecsFields } = doc
+  assertNoNulls(tt, ecsFields) // scantag is the model's own: a label without sub-technique says null
+  assertValid(tt, doc)
+})
+
+t.test('labelled zeek conn (one label): arrays of one, as ECS normalizes keyword fields', async tt => {
+  const label: Label = { ...sweepLabel, subtechnique: 'T1595.002', name: 'Vulnerability Scanning', detection: undefined }
+  delete label.detection
+  const doc = toEcs(zeekEvent(conn[1], 'conn', 2, 'zeek-json', { scantag: { labels: [label] } }))
+  tt.strictSame(doc.threat, {
+    framework: 'MITRE ATT&CK',
+    tactic: { id: ['TA0043'], name: ['Reconnaissance'], reference: ['https://attack.mitre.org/tactics/TA0043/'] },
+    technique: {
+      id: ['T1595'],
+      name: ['Active Scanning'],
+      reference: ['https://attack.mitre.org/techniques/T1595/'],
+      subtechnique: { id: ['T1595.002'], name: ['Vulnerability Scanning'], reference: ['https://attack.mitre.org/techniques/T1595/002/'] }
+    }
+  })
+  tt.equal(doc.event.kind, 'event')
+  assertValid(tt, doc)
+})
+
+t.test('technique-level label (subtechnique null): no threat.technique.subtechnique; duplicates merged', async tt => {
+  const evidence: Label = { ...sweepLabel, subtechnique: null, name: 'Active Scanning', correlator: 'scanner-user-agent' }
+  const doc = toEcs(eveEvent(s02[4], 5, { scantag: { labels: [evidence, { ...evidence, correlator: 'alert-signature', confidence: 0.6 }] } }))
+  tt.strictSame(doc.threat, {
+    framework: 'MITRE ATT&CK',
+    tactic: { id: ['TA0043'], name: ['Reconnaissance'], reference: ['https://attack.mitre.org/tactics/TA0043/'] },
+    technique: { id: ['T1595'], name: ['Active Scanning'], reference: ['https://attack.mitre.org/techniques/T1595/'] }
+  })
+  tt.strictSame(doc.event.category, ['network', 'web'], 'an http event keeps its categorization')
+  assertValid(tt, doc)
+  const empty = toEcs(eveEvent(s02[4], 5, { scantag: { labels: [] } }))
+  tt.equal(empty.threat, undefined, 'an empty label list writes no threat')
+  assertValid(tt, empty)
+})
+
+t.test('labelled suricata alert with MITRE rule metadata: both kept, deduplicated, parallel arrays', async tt => {
+  const metadata = { mitre_tactic_id: ['TA0043'], mitre_tactic_name: ['Reconnaissance'], mitre_technique_id: ['T1595'], mitre_technique_name: ['Active_Scanning'] }
+  const r = { ...s02[3], alert: { ...(s02[3].alert as Rec), metadata } }
+  const doc = toEcs(eveEvent(r, 4, { scantag: { labels: [sweepLabel, internalLabel] } }))
+  tt.strictSame(doc.threat, {
+    framework: 'MITRE ATT&CK',
+    tactic: {
+      id: ['TA0043', 'TA0007'],
+      name: ['Reconnaissance', 'Discovery'],
+      reference: ['https://attack.mitre.org/tactics/TA0043/', 'https://attack.mitre.org/tactics/TA0007/']
+    },
+    technique: {
+      id: ['T1595', 'T1046'],
+      name: ['Active_Scanning', 'Network Service Discovery'], // the sensor's name for T1595 wins
+      reference: ['https://attack.mitre.org/techniques/T1595/', 'https://attack.mitre.org/techniques/T1046/'],
+      subtechnique: { id: ['T1595.001'], name: ['Scanning IP Blocks'], reference: ['https://attack.mitre.org/techniques/T1595/001/'] }
+    }
+  })
+  tt.equal(doc.event.kind, 'alert', 'the alert stays an alert')
+  tt.strictSame(doc.event.category, ['network', 'intrusion_detection'])
+  tt.strictSame(doc.suricata?.eve.alert?.metadata, metadata, 'rule metadata kept as written')
+  assertValid(tt, doc)
+
+  // Metadata naming another technique: the sensor's entries first, then the labels'.
+  const other = { mitre_tactic_id: ['TA0007'], mitre_tactic_name: ['Discovery'], mitre_technique_id: ['T1046'], mitre_technique_name: ['Network_Service_Discovery'] }
+  const r2 = { ...s02[3], alert: { ...(s02[3].alert as Rec), metadata: other } }
+  const doc2 = toEcs(eveEvent(r2, 4, { scantag: { labels: [sweepLabel] } }))
+  tt.strictSame(doc2.threat?.tactic, {
+    id: ['TA0007', 'TA0043'],
+    name: ['Discovery', 'Reconnaissance'],
+    reference: ['https://attack.mitre.org/tactics/TA0007/', 'https://attack.mitre.org/tactics/TA0043/']
+  })
+  tt.strictSame(doc2.threat?.technique?.id, ['T1046', 'T1595'])
+  tt.strictSame(doc2.threat?.technique?.name, ['Network_Service_Discovery', 'Active Scanning'])
+  tt.strictSame(doc2.threat?.technique?.subtechnique?.id, ['T1595.001'])
+  assertValid(tt, doc2)
+})
+
+t.test('rule metadata without labels: the Suricata integration\'s mapping, ids checked and placed by form', async tt => {
+  tt.strictSame(ecsThreat(undefined, {
+    mitre_tactic_id: ['ta0043', 'TA0043', 'recon'],
+    mitre_tactic_name: ['Reconnaissance', 'Reconnaissance', 'Recon'],
+    mitre_technique_id: ['T1595.002'],
+    mitre_technique_name: ['Vulnerability_Scanning']
+  }), {
+    framework: 'MITRE ATT&CK',
+    tactic: { id: ['TA0043'], name: ['Reconnaissance', 'Recon'] }, // upper-cased and deduplicated; a non-id left out, its name kept
+    technique: { id: ['T1595'], subtechnique: { id: ['T1595.002'], name: ['Vulnerability_Scanning'] } }
+  })
+  tt.strictSame(ecsThreat([], { mitre_attack: ['TA0043'] }), { framework: 'MITRE ATT&CK', tactic: { id: ['TA0043'] } }, 'mitre_attack: tactic ids')
+  tt.strictSame(ecsThreat(undefined, { mitre_tactic_name: ['Reconnaissance'], mitre_technique_id: ['T1595', 'T1046'], mitre_technique_name: ['Active_Scanning'] }), {
+    framework: 'MITRE ATT&CK',
+    tactic: { name: ['Reconnaissance'] },
+    technique: { id: ['T1595', 'T1046'], name: ['Active_Scanning'] }
+  }, 'unpaired names are kept as written')
+  tt.equal(ecsThreat(undefined, { confidence: ['Low'], mitre_technique_id: ['none'] }), undefined, 'nothing that maps')
+  const r = { ...s02[3], alert: { ...(s02[3].alert as Rec), metadata: { mitre_technique_id: ['T1595.002', 'bogus'] } } }
+  const doc = toEcs(eveEvent(r, 4))
+  tt.strictSame(doc.threat, { framework: 'MITRE ATT&CK', technique: { id: ['T1595'], subtechnique: { id: ['T1595.002'] } } })
+  assertValid(tt, doc)
+})
+
+t.test('threat names and references agree with the ATT&CK table the correlators label with', async tt => {
+  for (const sub of Object.values(SUBTECHNIQUES)) {
+    const th = ecsThreat([{ tactic: 'TA0043', technique: 'T1595', subtechnique: sub.id }])
+    tt.strictSame(th?.technique?.subtechnique, { id: [sub.id], name: [sub.name], reference: [sub.reference] }, sub.id)
+  }
+  const th = ecsThreat([{ tactic: 'TA0043', technique: 'T1595', subtechnique: null }, { tactic: 'TA0007', technique: 'T1046', subtechnique: null }])
+  tt.strictSame(th?.tactic, { id: [TACTICS.TA0043.id, TACTICS.TA0007.id], name: [TACTICS.TA0043.name, TACTICS.TA0007.name], reference: [TACTICS.TA0043.reference, TACTICS.TA0007.reference] })
+  tt.strictSame(th?.technique, { id: [TECHNIQUES.T1595.id, TECHNIQUES.T1046.id], name: [TECHNIQUES.T1595.name, TECHNIQUES.T1046.name], reference: [TECHNIQUES.T1595.reference, TECHNIQUES.T1046.reference] })
+})
+
+t.test('labelled process event (sysmon EID 1, nmap): threat.*, event.kind unchanged', async tt => {
+  const ev = sysmonEvent(sysmon[1], 4)
+  ev.scantag.labels = [sweepLabel, internalLabel]
+  const doc = toEcs(ev)
+  tt.strictSame(doc.threat, SWEEP_THREAT)
+  tt.equal(doc.event.kind, 'event')
+  tt.strictSame(doc.event.category, ['process'])
+  tt.equal(doc.scantag, ev.scantag)
+  assertValid(tt, doc)
+})
+
+t.test('schema: threat.* and scantag.labels are strict', async tt => {
+  const ev = eveEvent(s02[1], 2, { outcome: 'unanswered' })
+  ev.scantag.labels = [sweepLabel, internalLabel]
+  const base = toEcs(ev)
+  const check = (mutate: (d: Rec) => void): boolean => {
+    const d = JSON.parse(JSON.stringify(base)) as Rec
+    mutate(d)
+    return validate(d)
+  }
+  const threat = (d: Rec): Rec => d.threat as Rec
+  const tech = (d: Rec): Rec => threat(d).technique as Rec
+  const sub = (d: Rec): Rec => tech(d).subtechnique as Rec
+  const labels = (d: Rec): Rec[] => (d.scantag as Rec).labels as Rec[]
+  tt.ok(check(() => {}), 'baseline is valid')
+  tt.ok(check(d => { (threat(d).tactic as Rec).id = 'TA0043'; (threat(d).tactic as Rec).name = 'Reconnaissance'; (threat(d).tactic as Rec).reference = 'https://attack.mitre.org/tactics/TA0043/' }), 'a single keyword as a string is ECS too')
+  tt.notOk(check(d => { sub(d).id = ['T1595.4'] }), 'sub-technique id T1595.4')
+  tt.notOk(check(d => { sub(d).id = 'T1595.4' }), 'sub-technique id T1595.4 as a string')
+  tt.notOk(check(d => { tech(d).id = ['T1595.001', 'T1046'] }), 'a sub-technique id among technique ids')
+  tt.notOk(check(d => { (threat(d).tactic as Rec).id = ['TA43', 'TA0007'] }), 'malformed tactic id')
+  tt.notOk(check(d => { (threat(d).tactic as Rec).id = [] }), 'empty id array')
+  tt.notOk(check(d => { (threat(d).tactic as Rec).id = ['TA0043', 'TA0043'] }), 'duplicate ids')
+  tt.notOk(check(d => { sub(d).reference = ['https://attack.mitre.org/techniques/T1595.001/'] }), 'sub-technique reference in the wrong form')
+  tt.notOk(check(d => { tech(d).reference = ['https://example.com/T1595'] }), 'reference outside ATT&CK')
+  tt.notOk(check(d => { threat(d).framework = 'ATT&CK' }), 'other framework name')
+  tt.notOk(check(d => { threat(d).indicator = {} }), 'unknown threat field')
+  tt.notOk(check(d => { d.threat = { framework: 'MITRE ATT&CK' } }), 'framework alone')
+  tt.notOk(check(d => { delete sub(d).id; delete sub(d).name; delete sub(d).reference }), 'empty subtechnique object')
+  tt.notOk(check(d => { delete tech(d).id }), 'subtechnique without technique id')
+  tt.notOk(check(d => { delete d.threat }), 'labels without threat.*')
+  tt.notOk(check(d => { labels(d)[0].subtechnique = 'T1595.4' }), 'label sub-technique T1595.4')
+  tt.notOk(check(d => { labels(d)[0].confidence = 1.5 }), 'label confidence 1.5')
+  tt.notOk(check(d => { labels(d)[1].tactic = 'TA0043' }), 'T1046 under Reconnaissance')
+  tt.notOk(check(d => { labels(d)[1].subtechnique = 'T1595.001' }), 'T1046 with a T1595 sub-technique')
+  tt.notOk(check(d => { labels(d)[0].tactic = 'TA0007' }), 'T1595 under Discovery')
+  tt.notOk(check(d => { labels(d)[0].reason = '' }), 'empty reason')
+  tt.notOk(check(d => { labels(d)[0].score = 3 }), 'unknown label field')
+  tt.notOk(check(d => { delete labels(d)[0].correlator }), 'label without correlator')
+  tt.notOk(check(d => { (d.scantag as Rec).detection = { id: 'x' } }), 'a detection on a network document')
 })

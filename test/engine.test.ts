@@ -1,12 +1,12 @@
 import t from 'tap'
-import { CorrelationEngine } from '../lib/correlate/engine.js'
+import { CorrelationEngine, type EngineOutput } from '../lib/correlate/engine.js'
 import type { Correlator, KeyedState } from '../lib/correlate/api.js'
 import type { NetworkEvent, ScantagEvent } from '../lib/model.js'
 
 function ev (line: number, time: number): NetworkEvent {
   return { category: 'network', sensor: 'zeek', format: 'zeek-json', kind: 'conn', input: 't', line, time, original: {}, scantag: {} }
 }
-const lines = (evs: ScantagEvent[]): number[] => evs.map(e => e.line)
+const lines = (evs: EngineOutput[]): number[] => evs.flatMap(e => e.category === 'detection' ? [] : [e.line])
 
 t.test('events nobody holds pass straight through', async t => {
   const engine = new CorrelationEngine({ correlators: [] })
@@ -47,7 +47,7 @@ t.test('a correlator may release early; maxHeldEvents forces the oldest out; end
   }
   const engine = new CorrelationEngine({ correlators: [c], maxHeldEvents: 2 })
   t.same(lines(engine.push(ev(1, 1))), [])
-  t.same(lines(engine.push(ev(2, 2))), [2, 1], 'released by the correlator while handling event 2')
+  t.same(lines(engine.push(ev(2, 2))), [1, 2], 'released by the correlator while handling event 2, ahead of it')
   t.same(lines(engine.push(ev(3, 3))), [])
   t.same(lines(engine.push(ev(4, 4))), [])
   t.same(lines(engine.push(ev(5, 5))), [3], 'cap of 2 forces the oldest out')
@@ -72,7 +72,7 @@ t.test('a throwing correlator is reported and skipped (or disabled); events stil
   const skip = new CorrelationEngine({ correlators: [bad, good], log: { info: () => {}, warn: (m) => { warnings.push(String(m)) } } })
   const out = [...skip.push(ev(1, 1)), ...skip.push(ev(2, 2))]
   t.same(lines(out), [1, 2])
-  t.equal(out[0].scantag.community_id, 'seen', 'the other correlator still ran')
+  t.equal((out[0] as ScantagEvent).scantag.community_id, 'seen', 'the other correlator still ran')
   t.equal(calls, 2)
   t.match(warnings[0], /correlator bad failed: boom/)
   t.equal(skip.errors.get('bad'), 2)
@@ -110,4 +110,97 @@ t.test('bad correlators and options fail fast', async t => {
   const warnings: string[] = []
   new CorrelationEngine({ correlators: [c], log: { info: () => {}, warn: (m) => { warnings.push(String(m)) } } }).push(ev(1, 1))
   t.match(warnings[0], /state "x:s": max must be a positive integer/)
+})
+
+function flow (line: number, time: number, src: string, dst: string): NetworkEvent {
+  return { category: 'network', sensor: 'suricata', format: 'eve', kind: 'flow', input: 't', line, time, src: { ip: src, port: 40000 }, dst: { ip: dst, port: 22 }, transport: 'tcp', original: {}, scantag: {} }
+}
+
+t.test('retroactive tagging: events held under a key are labelled when the detection fires', async t => {
+  // A toy sweep policy: the third distinct target from a source fires.
+  const toy: Correlator = {
+    name: 'toy-sweep',
+    onEvent (e, ctx) {
+      if (e.category !== 'network' || e.src === undefined || e.dst === undefined) return
+      const key = e.src.ip
+      const seen = ctx.state<string[]>('targets', { max: 100, ttlSeconds: 60 })
+      const targets = seen.get(key) ?? []
+      if (!targets.includes(e.dst.ip)) targets.push(e.dst.ip)
+      seen.set(key, targets)
+      if (targets.length < 3) { ctx.holdFor(key, e, (e.time as number) + 30); return }
+      const d = ctx.detect({ key, subtechnique: 'T1595.001', sourceIp: key, firstSeen: 100, lastSeen: e.time as number, targetCount: targets.length, portCount: 1, eventCount: targets.length, sampleTargets: targets, samplePorts: [22], confidence: 0.9, reason: `${key} probed ${targets.length} addresses`, idleSeconds: 50 })
+      const label = { subtechnique: 'T1595.001' as const, confidence: 0.9, reason: d.reason, detection: d.id }
+      ctx.tagHeld(key, label)
+      ctx.tag(e, label)
+    }
+  }
+  const engine = new CorrelationEngine({ correlators: [toy], detectionUpdateSeconds: 10 })
+  const out: EngineOutput[] = []
+  out.push(...engine.push(flow(1, 100, '203.0.113.5', '10.0.0.1')))
+  out.push(...engine.push(flow(2, 101, '10.9.9.9', '10.0.0.1'))) // another source, never fires
+  out.push(...engine.push(flow(3, 102, '203.0.113.5', '10.0.0.2')))
+  t.same(lines(out), [], 'evidence held')
+  out.push(...engine.push(flow(4, 103, '203.0.113.5', '10.0.0.3')))
+  const events = out.filter((e): e is ScantagEvent => e.category !== 'detection')
+  const dets = out.filter(e => e.category === 'detection')
+  t.same(events.map(e => e.line), [1, 3, 4], 'held evidence released, labelled, before the event that fired')
+  for (const e of events) t.match(e.scantag.labels, [{ technique: 'T1595', subtechnique: 'T1595.001', name: 'Scanning IP Blocks', tactic: 'TA0043', correlator: 'toy-sweep', detection: /^det-[0-9a-f]{16}$/ }])
+  t.equal(dets.length, 1)
+  t.match(dets[0], { category: 'detection', detection: { status: 'open', subtechnique: 'T1595.001', source: { ip: '203.0.113.5' }, target_count: 3, alsoTechniques: [], first_seen: '1970-01-01T00:01:40.000000Z' } })
+  // Updates are rate-limited, then the idle detection closes; the unfired source's event is released unlabelled.
+  const more: EngineOutput[] = []
+  more.push(...engine.push(flow(5, 104, '203.0.113.5', '10.0.0.4')))
+  more.push(...engine.push(flow(6, 115, '203.0.113.5', '10.0.0.5')))
+  more.push(...engine.push(flow(7, 200, '198.51.100.1', '10.0.0.5')))
+  const statuses = more.filter(e => e.category === 'detection').map(e => e.category === 'detection' ? `${e.detection.status}:${e.detection.target_count}` : '')
+  t.same(statuses, ['updated:5', 'closed:5'], 'no update at 104 (within 10 s), one at 115, closed when idle > 50 s')
+  const unfired = more.find(e => e.category !== 'detection' && e.line === 2) as ScantagEvent | undefined
+  t.ok(unfired !== undefined && unfired.scantag.labels === undefined, 'a source that never fired leaves unlabelled when its hold expires')
+  t.equal(engine.openDetections, 0)
+})
+
+t.test('internal scanners also get T1046; allow-list and evidence', async t => {
+  let allowed: boolean[] = []
+  let evidence = 0
+  const c: Correlator = {
+    name: 'c',
+    onEvent (e, ctx) {
+      if (e.category !== 'network' || e.src === undefined) return
+      allowed.push(ctx.isAllowed(e.src.ip, { port: 22, subtechnique: 'T1595.001' }))
+      ctx.addEvidence(e.src.ip, 'anomaly', 0.3)
+      ctx.addEvidence(e.src.ip, 'rare', 0.9)
+      evidence = ctx.evidence(e.src.ip).score
+      ctx.tag(e, { subtechnique: 'T1595.001', confidence: 2, reason: 'r' })
+    }
+  }
+  const engine = new CorrelationEngine({ correlators: [c], allow: [{ cidr: '10.1.10.5/32', ports: [22] }, { cidr: '192.0.2.0/24', subtechniques: ['T1595.003'] }] })
+  const [inside] = engine.push(flow(1, 1, '10.20.30.41', '10.1.2.3')) as ScantagEvent[]
+  const [outside] = engine.push(flow(2, 2, '203.0.113.77', '10.1.2.3')) as ScantagEvent[]
+  engine.push(flow(3, 3, '10.1.10.5', '10.1.2.3'))
+  engine.push(flow(4, 4, '192.0.2.9', '10.1.2.3'))
+  t.same(inside.scantag.labels?.map(l => `${l.technique}/${l.tactic}`), ['T1595/TA0043', 'T1046/TA0007'])
+  t.same(outside.scantag.labels?.map(l => l.technique), ['T1595'])
+  t.equal(inside.scantag.labels?.[0].confidence, 1, 'confidence clamped to 1')
+  t.same(allowed, [false, false, true, false], 'allowed only for the matching port/sub-technique')
+  t.equal(evidence, 1, 'evidence score capped at 1')
+  t.throws(() => new CorrelationEngine({ correlators: [], homeNet: ['10.0.0.0/33'] }), /homeNet entry "10.0.0.0\/33" is not an IP address or CIDR/)
+  t.throws(() => new CorrelationEngine({ correlators: [], allow: [{ cidr: 'printer' }] }), /allow entry "printer"/)
+  allowed = []
+})
+
+t.test('detections close at the end of input and the open-detection cap closes the stalest', async t => {
+  const c: Correlator = {
+    name: 'every',
+    onEvent (e, ctx) {
+      if (e.category !== 'network' || e.src === undefined) return
+      ctx.detect({ key: e.src.ip, subtechnique: null, sourceIp: e.src.ip, firstSeen: e.time as number, lastSeen: e.time as number, targetCount: 1, portCount: 1, eventCount: 1, confidence: 0.2, reason: 'x' })
+    }
+  }
+  const engine = new CorrelationEngine({ correlators: [c], maxDetections: 2 })
+  const out: EngineOutput[] = []
+  for (let i = 1; i <= 3; i++) out.push(...engine.push(flow(i, i, `198.51.100.${i}`, '10.0.0.1')))
+  out.push(...engine.end())
+  const recs = out.flatMap(e => e.category === 'detection' ? [`${e.detection.source.ip}:${e.detection.status}`] : [])
+  t.same(recs, ['198.51.100.1:open', '198.51.100.2:open', '198.51.100.1:closed', '198.51.100.3:open', '198.51.100.2:closed', '198.51.100.3:closed'])
+  t.same(engine.detectionCounts, { open: 3, updated: 0, closed: 3 })
 })

@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import ndjson from 'ndjson'
 import { createEnricher, createSerializer, readAny, readEve, readZeek } from '../lib/stream.js'
-import type { DeadLetter, NetworkEvent } from '../lib/model.js'
+import type { DeadLetter, NetworkEvent, ScantagEvent } from '../lib/model.js'
 import { mergeLine, toMerge } from '../lib/output/merge.js'
 import { fixture, readThrough } from './helpers.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
@@ -38,17 +38,18 @@ async function collectText (stream: Readable): Promise<string> {
   return s
 }
 
-t.test('merge format: original record unchanged plus scantag', async t => {
+t.test('merge format: original record unchanged plus scantag, every record exactly once', async t => {
   const file = fixture('eve/lab-variety.json')
   const lines = readFileSync(file, 'utf8').trim().split('\n')
-  const out: Record<string, unknown>[] = []
-  await pipeline(createReadStream(file), readAny({ input: file }), createEnricher(), new Writable({
-    objectMode: true, write (o: Record<string, unknown>, _e, cb) { out.push(o); cb() }
+  const out: ScantagEvent[] = []
+  await pipeline(createReadStream(file), readAny({ input: file }), createEnricher({ format: 'event' }), new Writable({
+    objectMode: true, write (o: ScantagEvent, _e, cb) { if (o.category !== 'detection' as string) out.push(o); cb() }
   }))
   t.equal(out.length, lines.length)
-  for (let i = 0; i < lines.length; i++) {
-    const { scantag, ...rest } = out[i]
-    t.same(rest, JSON.parse(lines[i]), `line ${i + 1} unchanged`)
+  t.same(out.map(e => e.line).sort((a, b) => a - b), lines.map((_, i) => i + 1), 'each line once')
+  for (const ev of out) {
+    const { scantag, ...rest } = toMerge(ev)
+    t.same(rest, JSON.parse(lines[ev.line - 1]), `line ${ev.line} unchanged`)
     t.match(scantag, { community_id: /^1:/, community_id_source: 'sensor' })
   }
 })

@@ -17,8 +17,59 @@
  * }
  * ```
  */
-import type { ScantagEvent } from '../model.js'
+import type { Detection, Label, ScantagEvent, Subtechnique } from '../model.js'
 import type { ProcessTable } from './process-table.js'
+
+/** What a correlator says when it labels an event; the engine fills in the ATT&CK names. */
+export interface LabelInput {
+  /** `T1595.001`, `T1595.002`, `T1595.003`, or `null` for technique-level evidence (T1595). */
+  subtechnique: Subtechnique | null
+  /** 0–1. */
+  confidence: number
+  /** One sentence with the numbers, e.g. "203.0.113.5 probed 212 addresses of 10.1.2.0/24 on tcp/445 in 41 s, 98% unanswered". */
+  reason: string
+  /** The detection this label belongs to, when there is one. */
+  detection?: string
+  /** The scanning source, when it is not the event's own source (decides T1046 for internal scanners). */
+  source?: string
+}
+
+/** What a correlator reports to open or update a detection (one per key). */
+export interface DetectionInput {
+  /** Identifies the detection within the correlator, e.g. `${srcIp}|tcp/445`. */
+  key: string
+  subtechnique: Subtechnique | null
+  /** The scanning source address. */
+  sourceIp: string
+  /** First and last evidence, epoch seconds. */
+  firstSeen: number
+  lastSeen: number
+  /** Distinct targets (addresses, or names/paths for wordlist scans) so far. */
+  targetCount: number
+  /** Distinct ports so far. */
+  portCount: number
+  /** Evidence events so far. */
+  eventCount: number
+  /** A few targets and ports to show (kept short by the engine). */
+  sampleTargets?: string[]
+  samplePorts?: number[]
+  confidence: number
+  reason: string
+  /** Close the detection when no update came for this many seconds of event time (default 900). */
+  idleSeconds?: number
+  /** Attributed process, host and user, when known. */
+  process?: Detection['process']
+  host?: Detection['host']
+  user?: Detection['user']
+}
+
+/** Evidence about a source shared between correlators (e.g. protocol anomalies raise confidence). */
+export interface SourceEvidence {
+  /** Weight per kind of evidence. */
+  kinds: Record<string, number>
+  /** Sum of the weights, capped at 1. */
+  score: number
+}
 
 /** Options of a keyed state store. */
 export interface StateOptions {
@@ -60,6 +111,34 @@ export interface CorrelatorContext {
   hold: (event: ScantagEvent, until: number) => void
   /** Releases an event this correlator holds, now (no `onRelease` call). */
   release: (event: ScantagEvent) => void
+  /**
+   * Holds an event under a key (e.g. the scanning source) until `until`, so that a detection
+   * that fires later can still label it (retroactive tagging). Bounded by `maxHeldEvents`.
+   */
+  holdFor: (key: string, event: ScantagEvent, until: number) => void
+  /** Labels and releases every event held under `key`; returns how many. */
+  tagHeld: (key: string, label: LabelInput) => number
+  /** Releases every event held under `key` unlabelled (e.g. the source turned out benign). */
+  releaseHeld: (key: string) => number
+  /**
+   * Labels an event that has not left yet (the current event or a held one). Returns false
+   * when the event has already left. Scans from inside `homeNet` also get ATT&CK T1046.
+   */
+  tag: (event: ScantagEvent, label: LabelInput) => boolean
+  /** Opens or updates a detection; the engine emits it (opened, updated rate-limited, closed). */
+  detect: (input: DetectionInput) => Detection
+  /** Closes a detection now. */
+  closeDetection: (key: string) => void
+  /** Whether an address is inside the configured home network. */
+  isHome: (ip: string) => boolean
+  /** Whether a source is allow-listed (optionally for a port or sub-technique). */
+  isAllowed: (ip: string, what?: { port?: number, subtechnique?: Subtechnique }) => boolean
+  /** Adds evidence about a source for other correlators (weight 0–1, kept for `ttlSeconds`, default 3600). */
+  addEvidence: (ip: string, kind: string, weight: number) => void
+  /** Evidence other correlators reported about a source. */
+  evidence: (ip: string) => SourceEvidence
+  /** The configuration the enricher was created with (read-only). */
+  readonly config: Readonly<Record<string, unknown>>
   readonly log: CorrelatorLogger
 }
 

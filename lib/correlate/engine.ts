@@ -1,25 +1,45 @@
 /**
  * The correlation engine: runs correlators over the event stream in event time.
  *
- * Pure and synchronous: `push(event)` returns the events that may leave now, `end()` the rest.
- * The watermark is the newest event time seen (inputs are already merged in time order).
- * Events nobody holds leave at once; held events leave when the watermark has passed their
- * hold's deadline (the holder's `onRelease` runs first, and they leave before the event that
- * moved the watermark), when the holder releases them, or when `maxHeldEvents` forces the
- * oldest out; released events leave in input order among themselves. Every event pushed
- * leaves exactly once.
+ * Pure and synchronous: `push(event)` returns what may leave now (events and detection
+ * records), `end()` the rest. The watermark is the newest event time seen (inputs are already
+ * merged in time order). Events nobody holds leave at once; held events leave when the
+ * watermark has passed their hold's deadline (the holder's `onRelease` runs first for plain
+ * holds), when the holder releases or labels them, or when `maxHeldEvents` forces the oldest
+ * out; released events leave in input order among themselves, before the event that released
+ * them. Every event pushed leaves exactly once.
+ *
+ * Detections are summaries the correlators open and update through `ctx.detect`; the engine
+ * emits a record when one opens, when it grows (at most every `detectionUpdateSeconds` of
+ * event time), and when it closes (idle for its `idleSeconds`, or at the end of input).
  */
-import type { ScantagEvent } from '../model.js'
-import type { Correlator, CorrelatorContext, CorrelatorLogger, KeyedState, StateOptions } from './api.js'
+import { createHash } from 'node:crypto'
+import type { Detection, DetectionRecord, Label, ScantagEvent, Subtechnique } from '../model.js'
+import { formatIsoMicros } from '../parse/time.js'
+import type { Correlator, CorrelatorContext, CorrelatorLogger, DetectionInput, KeyedState, LabelInput, SourceEvidence, StateOptions } from './api.js'
+import { t1046Label, t1595Label } from './knowledge/attack.js'
+import { createNetSet, DEFAULT_HOME_NET, type NetSet } from './netset.js'
 import { ProcessTable, type ProcessTableOptions } from './process-table.js'
 import { createKeyedState, type EventClock } from './state.js'
+
+/** A source that must not be reported (known scanners, monitoring systems). */
+export interface AllowEntry {
+  /** Address or CIDR of the source. */
+  cidr: string
+  /** Only for these destination ports (default: all). */
+  ports?: number[]
+  /** Only for these sub-techniques (default: all). */
+  subtechniques?: Subtechnique[]
+  /** Why (kept for the reader of the config). */
+  reason?: string
+}
 
 /** Options of {@link CorrelationEngine}. */
 export interface EngineOptions {
   correlators: readonly Correlator[]
   /** Most events held at once (default 10,000); beyond it the oldest is released. */
   maxHeldEvents?: number
-  /** Longest hold in seconds of event time (default 60). */
+  /** Longest hold in seconds of event time (default 900, the longest detection window). */
   maxHoldSeconds?: number
   /** Process table limits and configured hosts. */
   processTable?: ProcessTableOptions
@@ -27,6 +47,18 @@ export interface EngineOptions {
   onError?: 'skip' | 'disable'
   /** Where correlator messages and errors go (default: nowhere). */
   log?: CorrelatorLogger
+  /** Home network CIDRs (default RFC 1918, RFC 6598, ULA, loopback). */
+  homeNet?: readonly string[]
+  /** Sources never reported. */
+  allow?: readonly AllowEntry[]
+  /** Label scans from inside the home network with ATT&CK T1046 too (default true). */
+  internalT1046?: boolean
+  /** Least event time between two `updated` records of one detection (default 60). */
+  detectionUpdateSeconds?: number
+  /** Most open detections (default 10,000); beyond it the least recently updated is closed. */
+  maxDetections?: number
+  /** The configuration, visible to correlators as `ctx.config`. */
+  config?: Readonly<Record<string, unknown>>
 }
 
 interface Hold {
@@ -34,15 +66,38 @@ interface Hold {
   seq: number
   /** Correlators still holding it, with their deadlines. */
   holders: Map<Correlator, number>
+  /** Key of a keyed hold (`holdFor`), per correlator. */
+  keys?: Map<Correlator, string>
 }
 
+interface Deadline {
+  at: number
+  hold: Hold
+  holder: Correlator
+}
+
+interface OpenDetection {
+  detection: Detection
+  correlator: string
+  idleSeconds: number
+  lastEmitted: number
+  emittedCounts: string
+  lastSeen: number
+}
+
+/** What leaves the engine: events, and detection records between them. */
+export type EngineOutput = ScantagEvent | DetectionRecord
+
 const silent: CorrelatorLogger = { info: () => {}, warn: () => {} }
+const SAMPLE = 10
 
 export class CorrelationEngine {
   private watermarkTime = -Infinity
   private seq = 0
   /** In insertion (= input) order, so the first entry is the oldest. */
   private readonly holds = new Map<ScantagEvent, Hold>()
+  /** Keyed holds: correlator → key → events. */
+  private readonly keyed = new Map<Correlator, Map<string, Set<ScantagEvent>>>()
   private readonly contexts = new Map<Correlator, CorrelatorContext>()
   private readonly disabled = new Set<Correlator>()
   private readonly stores = new Map<string, KeyedState<NonNullable<unknown>>>()
@@ -51,15 +106,28 @@ export class CorrelationEngine {
   private readonly maxHoldSeconds: number
   private readonly onError: 'skip' | 'disable'
   private readonly log: CorrelatorLogger
-  private ready: ScantagEvent[] = []
-  /** Earliest hold deadline, so that expiry scans only when something is due. */
-  private nextDeadline = Infinity
+  private readonly homeNet: NetSet
+  private readonly allow: Array<{ net: NetSet, ports?: Set<number>, subtechniques?: Set<Subtechnique> }>
+  private readonly internalT1046: boolean
+  private readonly updateSeconds: number
+  private readonly maxDetections: number
+  private readonly detections = new Map<string, OpenDetection>()
+  private readonly evidenceStore: KeyedState<Record<string, number>>
+  private readonly config: Readonly<Record<string, unknown>>
+  private ready: EngineOutput[] = []
+  /** Hold deadlines as a binary min-heap; entries whose hold changed are skipped when popped. */
+  private deadlines: Deadline[] = []
+  /** Event time of the last idle-detection sweep. */
+  private lastIdleSweep = -Infinity
+  private current: { event: ScantagEvent, seq: number } | undefined
   /** Errors per correlator name. */
   readonly errors = new Map<string, number>()
   readonly clock: EventClock = { now: () => (this.watermarkTime === -Infinity ? 0 : this.watermarkTime) }
   readonly processes: ProcessTable
   /** Largest number of events held at once. */
   peakHeld = 0
+  /** Detection records emitted, by status. */
+  readonly detectionCounts = { open: 0, updated: 0, closed: 0 }
 
   constructor (options: EngineOptions) {
     this.correlators = options.correlators
@@ -72,12 +140,24 @@ export class CorrelationEngine {
       names.add(c.name)
     }
     this.maxHeld = options.maxHeldEvents ?? 10_000
-    this.maxHoldSeconds = options.maxHoldSeconds ?? 60
+    this.maxHoldSeconds = options.maxHoldSeconds ?? 900
     if (!Number.isInteger(this.maxHeld) || this.maxHeld < 0) throw new TypeError(`maxHeldEvents must be an integer >= 0, got ${String(options.maxHeldEvents)}`)
     if (!(this.maxHoldSeconds >= 0)) throw new TypeError(`maxHoldSeconds must be >= 0, got ${String(options.maxHoldSeconds)}`)
     this.onError = options.onError ?? 'skip'
     this.log = options.log ?? silent
+    this.homeNet = createNetSet(options.homeNet ?? DEFAULT_HOME_NET, 'homeNet entry')
+    this.allow = (options.allow ?? []).map(a => {
+      const entry: { net: NetSet, ports?: Set<number>, subtechniques?: Set<Subtechnique> } = { net: createNetSet([a.cidr], 'allow entry') }
+      if (a.ports !== undefined) entry.ports = new Set(a.ports)
+      if (a.subtechniques !== undefined) entry.subtechniques = new Set(a.subtechniques)
+      return entry
+    })
+    this.internalT1046 = options.internalT1046 ?? true
+    this.updateSeconds = options.detectionUpdateSeconds ?? 60
+    this.maxDetections = options.maxDetections ?? 10_000
+    this.config = Object.freeze({ ...(options.config ?? {}) })
     this.processes = new ProcessTable(this.clock, options.processTable)
+    this.evidenceStore = createKeyedState('source-evidence', { max: 100_000, ttlSeconds: 3600 }, this.clock)
     for (const c of this.correlators) this.contexts.set(c, this.contextFor(c))
   }
 
@@ -87,19 +167,23 @@ export class CorrelationEngine {
   /** Events held right now. */
   get held (): number { return this.holds.size }
 
-  /** Feeds one event; returns the events that may leave now. */
-  push (event: ScantagEvent): ScantagEvent[] {
+  /** Detections open right now. */
+  get openDetections (): number { return this.detections.size }
+
+  /** Feeds one event; returns what may leave now. */
+  push (event: ScantagEvent): EngineOutput[] {
     const out = this.ready
     this.ready = []
     const t = event.time
     if (t !== undefined && t > this.watermarkTime) {
       this.watermarkTime = t
       for (const c of this.correlators) {
-        if (c.onWatermark !== undefined) this.call(c, () => { c.onWatermark?.(t, this.contexts.get(c) as CorrelatorContext) })
+        if (c.onWatermark !== undefined && !this.disabled.has(c)) this.call(c, () => { c.onWatermark?.(t, this.contexts.get(c) as CorrelatorContext) })
       }
     }
     // Holds the new watermark has passed go first: their events are older than this one.
     this.expire(out)
+    this.closeIdle(out)
     const seq = this.seq++
     this.current = { event, seq }
     for (const c of this.correlators) {
@@ -108,88 +192,239 @@ export class CorrelationEngine {
       this.call(c, () => { c.onEvent(event, this.contexts.get(c) as CorrelatorContext) })
     }
     this.current = undefined
+    out.push(...this.ready)
+    this.ready = []
     if (!this.holds.has(event)) out.push(event)
     while (this.holds.size > this.maxHeld) this.forceOldest(out)
     if (this.holds.size > this.peakHeld) this.peakHeld = this.holds.size
-    out.push(...this.ready)
-    this.ready = []
     return out
   }
 
-  /** End of input: runs `onEnd`, then releases every held event. */
-  end (): ScantagEvent[] {
+  /** End of input: runs `onEnd`, releases every held event, closes every detection. */
+  end (): EngineOutput[] {
     const out = this.ready
     this.ready = []
     for (const c of this.correlators) {
       if (c.onEnd !== undefined && !this.disabled.has(c)) this.call(c, () => { c.onEnd?.(this.contexts.get(c) as CorrelatorContext) })
     }
-    while (this.holds.size > 0) this.forceOldest(out)
     out.push(...this.ready)
     this.ready = []
+    while (this.holds.size > 0) this.forceOldest(out)
+    for (const key of [...this.detections.keys()]) this.close(key, out)
     return out
   }
-
-  private current: { event: ScantagEvent, seq: number } | undefined
 
   private call (c: Correlator, fn: () => void): void {
     try {
       fn()
     } catch (err) {
       this.errors.set(c.name, (this.errors.get(c.name) ?? 0) + 1)
-      this.log.warn(`correlator ${c.name} failed: ${(err as Error).message ?? String(err)}${this.onError === 'disable' ? '; disabled' : ''}`)
+      this.log.warn(`correlator ${c.name} failed: ${(err as Error)?.message ?? String(err)}${this.onError === 'disable' ? '; disabled' : ''}`)
       if (this.onError === 'disable') this.disabled.add(c)
     }
   }
 
-  /** Releases holds whose deadline the watermark has passed, oldest event first. */
-  private expire (out: ScantagEvent[]): void {
-    if (this.holds.size === 0 || this.watermarkTime <= this.nextDeadline) return
+  /** Releases holds whose deadline the watermark has passed; they leave oldest event first. */
+  private expire (out: EngineOutput[]): void {
+    const heap = this.deadlines
     const now = this.watermarkTime
-    let next = Infinity
-    for (const hold of this.holds.values()) {
-      for (const [c, until] of hold.holders) {
-        // Strictly past: an event stamped exactly at the deadline may still be what is awaited.
-        if (until < now) this.releaseHolder(hold, c, true)
-        else if (until < next) next = until
-      }
+    // Strictly past: an event stamped exactly at the deadline may still be what is awaited.
+    if (heap.length === 0 || heap[0].at >= now) return
+    const released: Hold[] = []
+    while (heap.length > 0 && heap[0].at < now) {
+      const d = heapPop(heap)
+      if (d.hold.holders.get(d.holder) !== d.at) continue // released or re-held since
+      this.releaseHolder(d.hold, d.holder, true)
+      if (d.hold.holders.size === 0 && this.holds.delete(d.hold.event)) released.push(d.hold)
     }
-    this.nextDeadline = next
-    this.collect(out)
+    released.sort((a, b) => a.seq - b.seq)
+    for (const h of released) out.push(h.event)
   }
 
-  private forceOldest (out: ScantagEvent[]): void {
+  private forceOldest (out: EngineOutput[]): void {
     const first = this.holds.values().next()
     if (first.done === true) return
     const hold = first.value
     for (const c of [...hold.holders.keys()]) this.releaseHolder(hold, c, true)
-    this.collect(out)
+    // onRelease may have re-held nothing else: the event leaves now.
+    this.holds.delete(hold.event)
+    out.push(hold.event)
   }
 
   private releaseHolder (hold: Hold, c: Correlator, expired: boolean): void {
     if (!hold.holders.has(c)) return
     hold.holders.delete(c)
+    const key = hold.keys?.get(c)
+    if (key !== undefined) {
+      // Keyed holds wait for a label only: no onRelease call.
+      hold.keys?.delete(c)
+      const set = this.keyed.get(c)?.get(key)
+      if (set !== undefined) {
+        set.delete(hold.event)
+        if (set.size === 0) this.keyed.get(c)?.delete(key)
+      }
+      return
+    }
     if (expired && c.onRelease !== undefined && !this.disabled.has(c)) {
       this.call(c, () => { c.onRelease?.(hold.event, this.contexts.get(c) as CorrelatorContext) })
     }
   }
 
-  /** Moves fully released events to `out`, in input order. */
-  private collect (out: ScantagEvent[]): void {
-    for (const [event, hold] of this.holds) {
-      if (hold.holders.size === 0) {
-        this.holds.delete(event)
-        out.push(event)
-      }
+  /** Starts holding the current event (or extends a hold); false if the event has left. */
+  private addHold (c: Correlator, event: ScantagEvent, until: number): Hold | undefined {
+    let hold = this.holds.get(event)
+    if (hold === undefined) {
+      // Only the event being handled can be held: any other has already left.
+      if (this.current?.event !== event) return undefined
+      hold = { event, seq: this.current.seq, holders: new Map() }
+      this.holds.set(event, hold)
     }
+    const base = event.time ?? this.watermarkTime
+    const deadline = Math.min(until, base + this.maxHoldSeconds)
+    hold.holders.set(c, deadline)
+    heapPush(this.deadlines, { at: deadline, hold, holder: c })
+    // Entries of holds released early stay until popped; rebuild before they pile up.
+    if (this.deadlines.length > 4 * (this.maxHeld + 1024)) this.rebuildDeadlines()
+    return hold
+  }
+
+  private rebuildDeadlines (): void {
+    const live: Deadline[] = []
+    for (const hold of this.holds.values()) for (const [holder, at] of hold.holders) live.push({ at, hold, holder })
+    this.deadlines = []
+    for (const d of live) heapPush(this.deadlines, d)
+  }
+
+  /** Whether a scan source is inside the home network. */
+  isHome (ip: string): boolean { return this.homeNet.has(ip) }
+
+  private isAllowed (ip: string, what?: { port?: number, subtechnique?: Subtechnique }): boolean {
+    for (const a of this.allow) {
+      if (!a.net.has(ip)) continue
+      if (a.ports !== undefined && (what?.port === undefined || !a.ports.has(what.port))) continue
+      if (a.subtechniques !== undefined && (what?.subtechnique === undefined || !a.subtechniques.has(what.subtechnique))) continue
+      return true
+    }
+    return false
+  }
+
+  /** The scanning source of a labelled event: the label's, the flow's source, or the host. */
+  private sourceOf (event: ScantagEvent, label: LabelInput): string | undefined {
+    if (label.source !== undefined) return label.source
+    if (event.category === 'network') return event.src?.ip
+    return event.host.ips?.[0]
+  }
+
+  private applyLabel (c: Correlator, event: ScantagEvent, input: LabelInput): void {
+    const confidence = Math.max(0, Math.min(1, input.confidence))
+    const rest: Pick<Label, 'confidence' | 'correlator' | 'reason' | 'detection'> = { confidence, correlator: c.name, reason: input.reason }
+    if (input.detection !== undefined) rest.detection = input.detection
+    const labels = event.scantag.labels ?? (event.scantag.labels = [])
+    addLabel(labels, t1595Label(input.subtechnique, rest))
+    if (this.internalT1046 && input.subtechnique !== null) {
+      // Endpoint telemetry is from our own hosts: a scan seen there is internal.
+      const src = this.sourceOf(event, input)
+      if (event.category === 'process' || (src !== undefined && this.homeNet.has(src))) addLabel(labels, t1046Label(rest))
+    }
+  }
+
+  private emitDetection (open: OpenDetection, status: Detection['status'], out: EngineOutput[]): void {
+    open.detection.status = status
+    open.lastEmitted = this.watermarkTime
+    open.emittedCounts = countsOf(open.detection)
+    this.detectionCounts[status]++
+    // A snapshot: later updates must not change a record that has left.
+    out.push({ category: 'detection', time: open.lastSeen, detection: structuredClone(open.detection) })
+  }
+
+  private close (key: string, out: EngineOutput[]): void {
+    const open = this.detections.get(key)
+    if (open === undefined) return
+    this.detections.delete(key)
+    this.emitDetection(open, 'closed', out)
+  }
+
+  private closeIdle (out: EngineOutput[]): void {
+    if (this.detections.size === 0 || this.watermarkTime - this.lastIdleSweep < 1) return
+    this.lastIdleSweep = this.watermarkTime
+    for (const [key, open] of this.detections) {
+      if (open.lastSeen + open.idleSeconds < this.watermarkTime) this.close(key, out)
+    }
+  }
+
+  private detect (c: Correlator, input: DetectionInput): Detection {
+    const key = c.name + '\u0000' + input.key
+    let open = this.detections.get(key)
+    const sampleTargets = (input.sampleTargets ?? []).slice(0, SAMPLE)
+    const samplePorts = (input.samplePorts ?? []).slice(0, SAMPLE)
+    // A source inside the home network, or a host we have endpoint telemetry for, is internal.
+    const home = this.homeNet.has(input.sourceIp) || input.host !== undefined
+    if (open === undefined) {
+      const id = 'det-' + createHash('sha1').update(`${c.name}|${input.key}|${input.firstSeen}`).digest('hex').slice(0, 16)
+      const detection: Detection = {
+        id,
+        correlator: c.name,
+        technique: 'T1595',
+        subtechnique: input.subtechnique,
+        alsoTechniques: this.internalT1046 && home && input.subtechnique !== null ? ['T1046'] : [],
+        source: { ip: input.sourceIp },
+        first_seen: formatIsoMicros(input.firstSeen),
+        last_seen: formatIsoMicros(input.lastSeen),
+        target_count: input.targetCount,
+        port_count: input.portCount,
+        event_count: input.eventCount,
+        sample_targets: sampleTargets,
+        sample_ports: samplePorts,
+        confidence: Math.max(0, Math.min(1, input.confidence)),
+        reason: input.reason,
+        status: 'open'
+      }
+      if (input.process !== undefined) detection.process = input.process
+      if (input.host !== undefined) detection.host = input.host
+      if (input.user !== undefined) detection.user = input.user
+      open = { detection, correlator: c.name, idleSeconds: input.idleSeconds ?? 900, lastEmitted: -Infinity, emittedCounts: '', lastSeen: input.lastSeen }
+      if (this.detections.size >= this.maxDetections) {
+        const oldest = this.detections.keys().next()
+        if (oldest.done !== true) this.close(oldest.value, this.ready)
+      }
+      this.detections.set(key, open)
+      this.emitDetection(open, 'open', this.ready)
+      return open.detection
+    }
+    const d = open.detection
+    d.last_seen = formatIsoMicros(input.lastSeen)
+    d.target_count = input.targetCount
+    d.port_count = input.portCount
+    d.event_count = input.eventCount
+    if (sampleTargets.length > 0) d.sample_targets = sampleTargets
+    if (samplePorts.length > 0) d.sample_ports = samplePorts
+    d.confidence = Math.max(0, Math.min(1, input.confidence))
+    d.reason = input.reason
+    if (input.process !== undefined) d.process = input.process
+    if (input.host !== undefined) d.host = input.host
+    if (input.user !== undefined) d.user = input.user
+    if (input.idleSeconds !== undefined) open.idleSeconds = input.idleSeconds
+    open.lastSeen = input.lastSeen
+    // Keep it most recently used, so the cap closes the stalest.
+    this.detections.delete(key)
+    this.detections.set(key, open)
+    if (this.watermarkTime - open.lastEmitted >= this.updateSeconds && countsOf(d) !== open.emittedCounts) {
+      this.emitDetection(open, 'updated', this.ready)
+    }
+    return d
   }
 
   private contextFor (c: Correlator): CorrelatorContext {
     const engine = this
     const prefix = c.name + ':'
+    let keyedHolds = this.keyed.get(c)
+    if (keyedHolds === undefined) { keyedHolds = new Map(); this.keyed.set(c, keyedHolds) }
+    const myHolds = keyedHolds
     return {
       get watermark () { return engine.watermarkTime },
       processes: this.processes,
       log: this.log,
+      config: this.config,
       state<V> (name: string, options: StateOptions): KeyedState<V> {
         const key = prefix + name
         let store = engine.stores.get(key)
@@ -200,18 +435,7 @@ export class CorrelationEngine {
         return store as unknown as KeyedState<V>
       },
       hold (event: ScantagEvent, until: number): void {
-        let hold = engine.holds.get(event)
-        if (hold === undefined) {
-          // Only the event being handled can be held: any other has already left.
-          if (engine.current?.event !== event) return
-          const seq = engine.current?.event === event ? engine.current.seq : engine.seq
-          hold = { event, seq, holders: new Map() }
-          engine.holds.set(event, hold)
-        }
-        const base = event.time ?? engine.watermarkTime
-        const deadline = Math.min(until, base + engine.maxHoldSeconds)
-        hold.holders.set(c, deadline)
-        if (deadline < engine.nextDeadline) engine.nextDeadline = deadline
+        engine.addHold(c, event, until)
       },
       release (event: ScantagEvent): void {
         const hold = engine.holds.get(event)
@@ -222,7 +446,104 @@ export class CorrelationEngine {
           // Released from outside its own onEvent: leave with the next output batch.
           if (engine.current?.event !== event) engine.ready.push(event)
         }
+      },
+      holdFor (key: string, event: ScantagEvent, until: number): void {
+        const hold = engine.addHold(c, event, until)
+        if (hold === undefined) return
+        const keys = hold.keys ?? (hold.keys = new Map())
+        keys.set(c, key)
+        let set = myHolds.get(key)
+        if (set === undefined) { set = new Set(); myHolds.set(key, set) }
+        set.add(event)
+      },
+      tagHeld (key: string, label: LabelInput): number {
+        const set = myHolds.get(key)
+        if (set === undefined) return 0
+        const events = [...set]
+        for (const ev of events) {
+          engine.applyLabel(c, ev, label)
+          this.release(ev)
+        }
+        return events.length
+      },
+      releaseHeld (key: string): number {
+        const set = myHolds.get(key)
+        if (set === undefined) return 0
+        const events = [...set]
+        for (const ev of events) this.release(ev)
+        return events.length
+      },
+      tag (event: ScantagEvent, label: LabelInput): boolean {
+        if (engine.current?.event !== event && !engine.holds.has(event)) return false
+        engine.applyLabel(c, event, label)
+        return true
+      },
+      detect (input: DetectionInput): Detection {
+        return engine.detect(c, input)
+      },
+      closeDetection (key: string): void {
+        engine.close(c.name + '\u0000' + key, engine.ready)
+      },
+      isHome: (ip: string) => engine.homeNet.has(ip),
+      isAllowed: (ip, what) => engine.isAllowed(ip, what),
+      addEvidence (ip: string, kind: string, weight: number): void {
+        const kinds = engine.evidenceStore.get(ip) ?? {}
+        kinds[kind] = Math.max(kinds[kind] ?? 0, Math.max(0, Math.min(1, weight)))
+        engine.evidenceStore.set(ip, kinds)
+      },
+      evidence (ip: string): SourceEvidence {
+        const kinds = engine.evidenceStore.get(ip) ?? {}
+        let score = 0
+        for (const w of Object.values(kinds)) score += w
+        return { kinds: { ...kinds }, score: Math.min(1, score) }
       }
     }
   }
+}
+
+function countsOf (d: Detection): string {
+  return `${d.target_count}/${d.port_count}/${d.event_count}`
+}
+
+/** Adds a label, or raises the confidence of the same finding by the same correlator. */
+function addLabel (labels: Label[], label: Label): void {
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]
+    if (l.correlator === label.correlator && l.technique === label.technique && l.subtechnique === label.subtechnique) {
+      if (label.confidence >= l.confidence) labels[i] = label
+      return
+    }
+  }
+  labels.push(label)
+}
+
+function heapPush (heap: Deadline[], d: Deadline): void {
+  heap.push(d)
+  let i = heap.length - 1
+  while (i > 0) {
+    const p = (i - 1) >> 1
+    if (heap[p].at <= heap[i].at) break
+    const t = heap[i]; heap[i] = heap[p]; heap[p] = t
+    i = p
+  }
+}
+
+function heapPop (heap: Deadline[]): Deadline {
+  const top = heap[0]
+  const last = heap.pop() as Deadline
+  if (heap.length > 0) {
+    heap[0] = last
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < heap.length && heap[l].at < heap[m].at) m = l
+      if (r < heap.length && heap[r].at < heap[m].at) m = r
+      if (m === i) break
+      const t = heap[i]; heap[i] = heap[m]; heap[m] = t
+      i = m
+    }
+  }
+  return top
 }

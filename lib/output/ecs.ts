@@ -24,6 +24,17 @@
  * attribution) also get `process.*`, `user.*` and `host.name`, as an endpoint integration would
  * write them for the same connection.
  *
+ * Events carrying ATT&CK labels (`scantag.labels`) get `threat.*` as Elastic Security writes it
+ * for detection alerts (see {@link ecsThreat}): `threat.framework`, `threat.tactic.*`,
+ * `threat.technique.*` and `threat.technique.subtechnique.*` (`id`, `name`, `reference`), every
+ * one a keyword array as ECS asks (`normalize: array`), merged and deduplicated with what a
+ * Suricata alert's rule metadata says. A labelled event keeps its own `event.kind` and
+ * `event.category` (`event` for a Zeek conn record, `alert` for a Suricata alert): ECS allows
+ * threat fields to be "retrospectively tagged to events", while the alert of a scan is the
+ * detection record, mapped by `detectionToEcs` in `./detection.ts` (`event.kind: alert`,
+ * `event.category: intrusion_detection`). Adding `intrusion_detection` to a flow record would make
+ * every labelled flow count as an IDS alert in Elastic Security's views.
+ *
  * Built for the hot path: the document is assembled directly, the sensor record is copied one
  * or two levels deep only (deeper values are shared with {@link NetworkEvent.original}, so do not
  * mutate the output if the event is still in use), no regular expressions are compiled per call.
@@ -53,7 +64,7 @@ export type EcsEventType = 'access' | 'allowed' | 'change' | 'connection' | 'cre
  * `event.module` values: the Elastic integration whose documents these resemble (`auditd` is
  * what the `auditd_manager` integration writes, `endpoint` is Elastic Defend).
  */
-export type EcsModule = 'zeek' | 'suricata' | 'windows' | 'sysmon_linux' | 'auditd' | 'osquery' | 'endpoint'
+export type EcsModule = 'zeek' | 'suricata' | 'windows' | 'sysmon_linux' | 'auditd' | 'osquery' | 'endpoint' | 'scantag'
 
 /** `event.outcome` values. */
 export type EcsEventOutcome = 'success' | 'failure' | 'unknown'
@@ -70,7 +81,8 @@ export interface EcsEvent {
   module: EcsModule
   /**
    * `zeek.connection`, `zeek.<path>`, `suricata.eve`, `windows.sysmon_operational`,
-   * `sysmon_linux.log`, `auditd_manager.auditd`, `osquery.result` or `endpoint.events.<kind>`.
+   * `sysmon_linux.log`, `auditd_manager.auditd`, `osquery.result`, `endpoint.events.<kind>`, or
+   * `scantag.detection` for scantag's own detection alerts.
    */
   dataset: string
   /** Zeek connection uid, Suricata flow id, Sysmon record id, audit `timestamp:serial`, ECS `event.id`. */
@@ -224,11 +236,21 @@ export interface EcsRule {
   description?: string
 }
 
-/** The `threat` field set, from MITRE keys of Suricata rule metadata. */
+/**
+ * `threat.tactic`, `threat.technique` or `threat.technique.subtechnique`: parallel keyword arrays
+ * (`id[i]`, `name[i]` and `reference[i]` describe the same entry whenever every entry has all three).
+ */
+export interface EcsThreatEntries {
+  id?: string[]
+  name?: string[]
+  reference?: string[]
+}
+
+/** The `threat` field set: from scantag's ATT&CK labels and the MITRE keys of Suricata rule metadata. */
 export interface EcsThreat {
   framework: 'MITRE ATT&CK'
-  tactic?: { id?: string[], name?: string[] }
-  technique?: { id?: string[], name?: string[] }
+  tactic?: EcsThreatEntries
+  technique?: EcsThreatEntries & { subtechnique?: EcsThreatEntries }
 }
 
 /** The `file` field set (Zeek notice). */
@@ -265,7 +287,10 @@ export interface SuricataEve {
   [key: string]: unknown
 }
 
-/** One ECS document as written by the `ecs` output. Absent fields are omitted, never `null`. */
+/**
+ * One ECS document as written by the `ecs` output. Absent fields are omitted, never `null` (except in
+ * `scantag`, the model as is: a label without a sub-technique has `subtechnique: null`).
+ */
 export interface EcsDocument {
   /** Event time, ISO 8601 UTC with microseconds; absent when the event time is unknown. */
   '@timestamp'?: string
@@ -696,6 +721,14 @@ function networkToEcs (event: NetworkEvent): EcsDocument {
   }
   if (protocol !== undefined && protocol.length > 0) network.protocol = protocol
 
+  // --- threat: scantag's ATT&CK labels, merged with the MITRE keys of a Suricata alert's rule metadata
+  const labels = event.scantag.labels
+  const metadata = !zeek && kind === 'alert' ? event.alert?.metadata : undefined
+  if ((labels !== undefined && labels.length > 0) || metadata !== undefined) {
+    const threat = ecsThreat(labels, metadata)
+    if (threat !== undefined) doc.threat = threat
+  }
+
   if (source !== undefined) doc.source = source
   if (destination !== undefined) doc.destination = destination
   if (network.transport !== undefined || network.iana_number !== undefined || network.community_id !== undefined ||
@@ -714,7 +747,7 @@ function networkToEcs (event: NetworkEvent): EcsDocument {
   const st = event.scantag
   const relatedUsers: string[] = []
   if (st.process !== undefined) {
-    const p = scantagProcess(st.process)
+    const p = scantagProcessToEcs(st.process)
     if (p !== undefined) doc.process = p
     if (st.user !== undefined && st.user.name.length > 0) {
       const u = ecsUser(st.user.name)
@@ -870,11 +903,6 @@ function eveCategorize (event: NetworkEvent, ev: EcsEvent, doc: Draft, original:
       if (a.severity !== undefined) ev.severity = a.severity
       if (a.action === 'allowed') (ev.type ??= []).push('allowed')
       else if (a.action === 'blocked') (ev.type ??= []).push('denied')
-      const m = a.metadata
-      if (m !== undefined) {
-        const threat = threatOf(m)
-        if (threat !== undefined) doc.threat = threat
-      }
     }
   }
   return protocol
@@ -886,23 +914,159 @@ function stringArray (v: unknown): string[] | undefined {
   return v.slice() as string[]
 }
 
-/** MITRE keys of rule metadata → `threat.*` (the eve pipeline's renames; technique name from `mitre_technique_name`). */
-function threatOf (m: Record<string, string[]>): EcsThreat | undefined {
-  const tacticId = stringArray(m.mitre_tactic_id) ?? stringArray(m.mitre_attack)
-  const tacticName = stringArray(m.mitre_tactic_name)
-  const techniqueId = stringArray(m.mitre_technique_id)
-  const techniqueName = stringArray(m.mitre_technique_name)
-  if (tacticId === undefined && tacticName === undefined && techniqueId === undefined && techniqueName === undefined) return undefined
-  const t: EcsThreat = { framework: 'MITRE ATT&CK' }
-  if (tacticId !== undefined || tacticName !== undefined) {
-    t.tactic = {}
-    if (tacticId !== undefined) t.tactic.id = tacticId
-    if (tacticName !== undefined) t.tactic.name = tacticName
+// ---------------------------------------------------------------------------------------------
+// ATT&CK → threat.*
+
+/** One ATT&CK classification: what a `Label` carries (a detection is one or two of them). */
+export interface AttackClassification {
+  /** Tactic id, `TA0043`. */
+  tactic: string
+  /** Technique id, `T1595`. */
+  technique: string
+  /** Sub-technique id, `T1595.001`, or null. */
+  subtechnique: string | null
+}
+
+/**
+ * Names of the ATT&CK entries scantag labels with (MITRE ATT&CK Enterprise; the same table as
+ * `lib/correlate/knowledge/attack.ts`). Other ids get a name only from the sensor.
+ */
+const ATTACK_NAMES: ReadonlyMap<string, string> = new Map([
+  ['TA0043', 'Reconnaissance'],
+  ['TA0007', 'Discovery'],
+  ['T1595', 'Active Scanning'],
+  ['T1046', 'Network Service Discovery'],
+  ['T1595.001', 'Scanning IP Blocks'],
+  ['T1595.002', 'Vulnerability Scanning'],
+  ['T1595.003', 'Wordlist Scanning']
+])
+
+const TACTIC_ID = /^TA[0-9]{4}$/
+const TECHNIQUE_ID = /^T[0-9]{4}$/
+const SUBTECHNIQUE_ID = /^T[0-9]{4}\.[0-9]{3}$/
+
+/** 0 tactic, 1 technique, 2 sub-technique, -1 not an ATT&CK id. */
+function attackLevel (id: string): 0 | 1 | 2 | -1 {
+  if (TACTIC_ID.test(id)) return 0
+  if (TECHNIQUE_ID.test(id)) return 1
+  if (SUBTECHNIQUE_ID.test(id)) return 2
+  return -1
+}
+
+/** ATT&CK's page for an id: `https://attack.mitre.org/tactics/TA0043/`, `.../techniques/T1595/`, `.../techniques/T1595/001/`. */
+function attackReference (id: string, level: 0 | 1 | 2): string {
+  if (level === 0) return 'https://attack.mitre.org/tactics/' + id + '/'
+  if (level === 1) return 'https://attack.mitre.org/techniques/' + id + '/'
+  return 'https://attack.mitre.org/techniques/' + id.slice(0, 5) + '/' + id.slice(6) + '/'
+}
+
+interface ThreatEntry { id?: string, name?: string }
+/** Entries per level: tactic, technique, sub-technique. */
+type ThreatLevels = [ThreatEntry[], ThreatEntry[], ThreatEntry[]]
+
+/**
+ * Adds an ATT&CK id (with the sensor's name for it, if any) at the level its form says, once;
+ * a sub-technique brings its parent technique. Returns false when `raw` is not an ATT&CK id.
+ */
+function addAttackId (levels: ThreatLevels, raw: string, name: string | undefined): boolean {
+  const id = raw.trim().toUpperCase()
+  const level = attackLevel(id)
+  if (level === -1) return false
+  if (level === 2) addAttackId(levels, id.slice(0, 5), undefined)
+  const entries = levels[level]
+  for (const e of entries) {
+    if (e.id !== id) continue
+    if (e.name === undefined && name !== undefined) e.name = name
+    return true
   }
-  if (techniqueId !== undefined || techniqueName !== undefined) {
-    t.technique = {}
-    if (techniqueId !== undefined) t.technique.id = techniqueId
-    if (techniqueName !== undefined) t.technique.name = techniqueName
+  entries.push(name === undefined ? { id } : { id, name })
+  return true
+}
+
+/** One id/name pair of rule metadata keys: names go with ids when there are as many of each, else they are kept on their own. */
+function addMetadataPair (levels: ThreatLevels, ids: string[] | undefined, names: string[] | undefined, level: 0 | 1): void {
+  const paired = ids !== undefined && names !== undefined && ids.length === names.length
+  if (ids !== undefined) {
+    for (let i = 0; i < ids.length; i++) {
+      const name = paired ? names[i] : undefined
+      if (!addAttackId(levels, ids[i], name) && name !== undefined) levels[level].push({ name })
+    }
+  }
+  if (names !== undefined && !paired) for (const name of names) levels[level].push({ name })
+}
+
+function threatEntries (entries: ThreatEntry[], level: 0 | 1 | 2, labelled: boolean): EcsThreatEntries | undefined {
+  if (entries.length === 0) return undefined
+  const ids: string[] = []
+  const names: string[] = []
+  const references: string[] = []
+  for (const e of entries) {
+    if (e.id !== undefined) {
+      ids.push(e.id)
+      if (labelled) references.push(attackReference(e.id, level))
+    }
+    const name = e.name ?? (labelled && e.id !== undefined ? ATTACK_NAMES.get(e.id) : undefined)
+    if (name !== undefined) names.push(name)
+  }
+  const out: EcsThreatEntries = {}
+  if (ids.length > 0) out.id = ids
+  if (names.length > 0) out.name = names
+  if (references.length > 0) out.reference = references
+  return out
+}
+
+/**
+ * `threat.*` from ATT&CK classifications (scantag's labels, or a detection's techniques) and a
+ * Suricata alert's rule metadata, as ECS and Elastic Security write them:
+ *
+ * - `threat.framework: "MITRE ATT&CK"`; `threat.tactic.{id,name,reference}`,
+ *   `threat.technique.{id,name,reference}`, `threat.technique.subtechnique.{id,name,reference}`,
+ *   each a keyword array (ECS `normalize: array`, even for one value), e.g. T1595.001 + T1046
+ *   gives tactic ids `[TA0043, TA0007]`, technique ids `[T1595, T1046]`, sub-technique ids `[T1595.001]`.
+ * - Rule metadata first, as Elastic's Suricata integration maps it (`mitre_tactic_id` and
+ *   `mitre_attack` → tactic ids, `mitre_tactic_name` → tactic names, `mitre_technique_id` /
+ *   `mitre_technique_name` → technique ids / names; the integration's pipeline copies
+ *   `mitre_technique_id` into `threat.technique.name`, an evident slip, not reproduced), then
+ *   the labels. Ids are deduplicated; each goes to the level its form says (`TA0043`, `T1595`,
+ *   `T1595.001`: a sub-technique in `mitre_technique_id` lands under `subtechnique`, with its
+ *   parent technique), upper-cased; values that are no ATT&CK id are left out of `threat.*`
+ *   (the metadata stays under `suricata.eve.alert.metadata` as written).
+ * - Names: the sensor's name for an id wins (ET rules write `Active_Scanning`); with labels, ids
+ *   without one get ATT&CK's name when scantag knows it (its tactics, techniques and sub-techniques).
+ * - References (`https://attack.mitre.org/techniques/T1595/001/`) are written when there are
+ *   labels, for every id, so that `id`, `name` and `reference` stay parallel arrays; metadata
+ *   alone maps as the Suricata integration maps it, without references.
+ *
+ * @param classifications labels (or any tactic/technique/sub-technique triples); none or empty for metadata only
+ * @param metadata a Suricata alert's rule metadata
+ * @returns the threat field set, or undefined when nothing maps to it
+ */
+export function ecsThreat (classifications: readonly AttackClassification[] | undefined, metadata?: Record<string, string[]>): EcsThreat | undefined {
+  const levels: ThreatLevels = [[], [], []]
+  if (metadata !== undefined) {
+    addMetadataPair(levels, stringArray(metadata.mitre_tactic_id), stringArray(metadata.mitre_tactic_name), 0)
+    const attack = stringArray(metadata.mitre_attack)
+    if (attack !== undefined) for (const id of attack) addAttackId(levels, id, undefined)
+    addMetadataPair(levels, stringArray(metadata.mitre_technique_id), stringArray(metadata.mitre_technique_name), 1)
+  }
+  const labelled = classifications !== undefined && classifications.length > 0
+  if (labelled) {
+    for (const c of classifications) {
+      addAttackId(levels, c.tactic, undefined)
+      addAttackId(levels, c.technique, undefined)
+      if (c.subtechnique !== null) addAttackId(levels, c.subtechnique, undefined)
+    }
+  }
+  const tactic = threatEntries(levels[0], 0, labelled)
+  const technique = threatEntries(levels[1], 1, labelled)
+  const subtechnique = threatEntries(levels[2], 2, labelled)
+  if (tactic === undefined && technique === undefined && subtechnique === undefined) return undefined
+  const t: EcsThreat = { framework: 'MITRE ATT&CK' }
+  if (tactic !== undefined) t.tactic = tactic
+  if (technique !== undefined || subtechnique !== undefined) {
+    const tech: NonNullable<EcsThreat['technique']> = technique ?? {}
+    if (subtechnique !== undefined) tech.subtechnique = subtechnique
+    t.technique = tech
   }
   return t
 }
@@ -993,8 +1157,11 @@ function eveRecord (event: NetworkEvent, original: Rec, flow: Rec | undefined, d
 // ---------------------------------------------------------------------------------------------
 // Processes, users, hosts (attributed flows and endpoint telemetry)
 
-/** `DOMAIN\name` → `user.domain` + `user.name` (the Sysmon integration's split); a bare number is a uid → `user.id`. */
-function ecsUser (user: string): EcsUser {
+/**
+ * `DOMAIN\name` → `user.domain` + `user.name` (the Sysmon integration's split); a bare number is a uid → `user.id`.
+ * @internal shared with `./detection.ts`
+ */
+export function ecsUser (user: string): EcsUser {
   const bs = user.indexOf('\\')
   if (bs > 0 && bs < user.length - 1) return { name: user.slice(bs + 1), domain: user.slice(0, bs) }
   let digits = user.length > 0
@@ -1015,8 +1182,11 @@ function validPid (v: number | undefined): v is number {
   return v !== undefined && Number.isInteger(v) && v >= 0
 }
 
-/** `scantag.process` (already in ECS names) → `process.*`, without the scantag-only `lineage`. */
-function scantagProcess (sp: ScantagProcess): EcsProcess | undefined {
+/**
+ * `scantag.process` (already in ECS names) → `process.*`, without the scantag-only `lineage`.
+ * @internal shared with `./detection.ts`
+ */
+export function scantagProcessToEcs (sp: ScantagProcess): EcsProcess | undefined {
   const p: EcsProcess = {}
   if (validPid(sp.pid)) p.pid = sp.pid
   if (sp.entity_id.length > 0) p.entity_id = sp.entity_id
@@ -1382,6 +1552,11 @@ function processToEcs (event: ProcessEvent, seed: number): EcsDocument {
       doc.osquery = { result: osqueryResult(original) }
       break
     }
+  }
+  const labels = event.scantag.labels
+  if (labels !== undefined && labels.length > 0) {
+    const threat = ecsThreat(labels)
+    if (threat !== undefined) doc.threat = threat
   }
   doc.scantag = event.scantag
   return doc as EcsDocument

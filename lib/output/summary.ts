@@ -2,7 +2,7 @@
  * The run summary written by `--summary`: counts per input, format, kind and dead letters.
  */
 import type { MergeStats } from '../merge.js'
-import type { DeadLetter } from '../model.js'
+import type { DeadLetter, Detection } from '../model.js'
 import type { ReaderStats } from '../parse/reader.js'
 
 /** What {@link buildSummary} needs. */
@@ -13,6 +13,10 @@ export interface SummaryInput {
   outputRecords: number
   /** Flows tied to a process, by attribution method. */
   attribution?: Record<string, number>
+  /** Each detection in its last state. */
+  detections?: Detection[]
+  /** Detection records written, by status. */
+  detectionRecords?: Record<string, number>
   merge?: MergeStats
   deadLetterExamples: DeadLetter[]
   elapsedSeconds: number
@@ -38,6 +42,8 @@ export interface Summary {
   sensors: Record<string, number>
   /** Flows tied to a process, by attribution method (`exact`, `host-time`). */
   attribution: Record<string, number>
+  /** Detections, in their last state, with counts per sub-technique. */
+  detections: { count: number, bySubtechnique: Record<string, number>, records: Record<string, number>, list: Detection[] }
   merge?: MergeStats
   deadLetterExamples: DeadLetter[]
   elapsedSeconds: number
@@ -84,6 +90,12 @@ export function buildSummary (s: SummaryInput): Summary {
     kinds,
     sensors,
     attribution: s.attribution ?? {},
+    detections: {
+      count: (s.detections ?? []).length,
+      bySubtechnique: (s.detections ?? []).reduce<Record<string, number>>((m, d) => { const k = d.subtechnique ?? d.technique; m[k] = (m[k] ?? 0) + 1; return m }, {}),
+      records: s.detectionRecords ?? {},
+      list: s.detections ?? []
+    },
     deadLetterExamples: s.deadLetterExamples,
     elapsedSeconds: Math.round(s.elapsedSeconds * 1000) / 1000,
     recordsPerSecond: s.elapsedSeconds > 0 ? Math.round(records / s.elapsedSeconds) : 0
