@@ -204,3 +204,41 @@ t.test('detections close at the end of input and the open-detection cap closes t
   t.same(recs, ['198.51.100.1:open', '198.51.100.2:open', '198.51.100.1:closed', '198.51.100.3:open', '198.51.100.2:closed', '198.51.100.3:closed'])
   t.same(engine.detectionCounts, { open: 3, updated: 0, closed: 3 })
 })
+
+t.test('staged delivery: correlators after a plain hold see the event once released, with what the holder added', async t => {
+  const seenByB: Array<[number, string | undefined]> = []
+  let waiting: ScantagEvent | undefined
+  const a: Correlator = {
+    name: 'a',
+    onEvent (e, ctx) {
+      if (e.line === 1) { waiting = e; ctx.hold(e, 100) }
+      if (e.line === 2 && waiting !== undefined) { waiting.scantag.community_id = 'from-a'; ctx.release(waiting) }
+    }
+  }
+  const keyed: Correlator = { name: 'keyed', onEvent (e, ctx) { if (e.line === 3) ctx.holdFor('k', e, 1000) } }
+  const b: Correlator = { name: 'b', onEvent (e) { seenByB.push([e.line, e.scantag.community_id]) } }
+  const engine = new CorrelationEngine({ correlators: [a, keyed, b] })
+  t.same(lines(engine.push(ev(1, 1))), [])
+  t.same(seenByB, [], 'b has not seen the held event')
+  t.same(lines(engine.push(ev(2, 2))), [1, 2])
+  t.same(seenByB, [[2, undefined], [1, 'from-a']], 'b sees event 1 after release, with a\'s annotation')
+  t.same(lines(engine.push(ev(3, 3))), [])
+  t.same(seenByB.map(x => x[0]), [2, 1, 3], 'a keyed hold does not stop delivery')
+  t.same(lines(engine.end()), [3])
+})
+
+t.test('staged delivery when a hold expires or is forced out', async t => {
+  const seen: number[] = []
+  const a: Correlator = { name: 'a', onEvent (e, ctx) { ctx.hold(e, (e.time as number) + 1) }, onRelease (e) { e.scantag.community_id = 'released' } }
+  const b: Correlator = { name: 'b', onEvent (e, ctx) { seen.push(e.line); t.equal(e.scantag.community_id, 'released'); ctx.hold(e, 1e9) } }
+  const engine = new CorrelationEngine({ correlators: [a, b], maxHeldEvents: 3 })
+  engine.push(ev(1, 0))
+  engine.push(ev(2, 0.5))
+  t.same(seen, [])
+  engine.push(ev(3, 1.6)) // passes the deadlines of 1 (1) and 2 (1.5): b sees both and holds them
+  t.same(seen, [1, 2])
+  const out = [...engine.push(ev(4, 1.7)), ...engine.push(ev(5, 1.8))]
+  t.ok(lines(out).length >= 1, 'the cap forces the oldest out')
+  const rest = engine.end()
+  t.same([...lines(out), ...lines(rest)].sort(), [1, 2, 3, 4, 5], 'every event once')
+})

@@ -2,7 +2,11 @@
  * The correlation engine: runs correlators over the event stream in event time.
  *
  * Pure and synchronous: `push(event)` returns what may leave now (events and detection
- * records), `end()` the rest. The watermark is the newest event time seen (inputs are already
+ * records), `end()` the rest. Correlators see an event in order; a plain hold (`ctx.hold`)
+ * stops it there, and the correlators after the holder see it only once it is released, with
+ * what the holder added (flow attribution holds a flow until its socket record arrives, so the
+ * detectors after it see the process). Keyed holds (`ctx.holdFor`, for retroactive labels) do
+ * not stop delivery. The watermark is the newest event time seen (inputs are already
  * merged in time order). Events nobody holds leave at once; held events leave when the
  * watermark has passed their hold's deadline (the holder's `onRelease` runs first for plain
  * holds), when the holder releases or labels them, or when `maxHeldEvents` forces the oldest
@@ -68,6 +72,10 @@ interface Hold {
   holders: Map<Correlator, number>
   /** Key of a keyed hold (`holdFor`), per correlator. */
   keys?: Map<Correlator, string>
+  /** Index of the next correlator to see the event, when a plain hold stopped its delivery. */
+  stage?: number
+  /** Forced out (cap or end of input): further holds are ignored. */
+  forced?: boolean
 }
 
 interface Deadline {
@@ -120,6 +128,10 @@ export class CorrelationEngine {
   /** Event time of the last idle-detection sweep. */
   private lastIdleSweep = -Infinity
   private current: { event: ScantagEvent, seq: number } | undefined
+  /** Holds whose delivery to later correlators can resume. */
+  private readonly resume = new Set<Hold>()
+  /** Input position of held events, to release them in input order. */
+  private readonly seqs = new WeakMap<ScantagEvent, number>()
   /** Errors per correlator name. */
   readonly errors = new Map<string, number>()
   readonly clock: EventClock = { now: () => (this.watermarkTime === -Infinity ? 0 : this.watermarkTime) }
@@ -184,14 +196,8 @@ export class CorrelationEngine {
     // Holds the new watermark has passed go first: their events are older than this one.
     this.expire(out)
     this.closeIdle(out)
-    const seq = this.seq++
-    this.current = { event, seq }
-    for (const c of this.correlators) {
-      if (this.disabled.has(c)) continue
-      if (c.categories !== undefined && !c.categories.includes(event.category)) continue
-      this.call(c, () => { c.onEvent(event, this.contexts.get(c) as CorrelatorContext) })
-    }
-    this.current = undefined
+    this.deliver(event, 0, this.seq++)
+    this.runResumes()
     out.push(...this.ready)
     this.ready = []
     if (!this.holds.has(event)) out.push(event)
@@ -207,11 +213,65 @@ export class CorrelationEngine {
     for (const c of this.correlators) {
       if (c.onEnd !== undefined && !this.disabled.has(c)) this.call(c, () => { c.onEnd?.(this.contexts.get(c) as CorrelatorContext) })
     }
+    this.runResumes()
     out.push(...this.ready)
     this.ready = []
     while (this.holds.size > 0) this.forceOldest(out)
     for (const key of [...this.detections.keys()]) this.close(key, out)
     return out
+  }
+
+  /** Hands an event to the correlators from index `from` on, stopping at a plain hold. */
+  private deliver (event: ScantagEvent, from: number, seq: number): void {
+    const previous = this.current
+    this.current = { event, seq }
+    const n = this.correlators.length
+    for (let i = from; i < n; i++) {
+      const c = this.correlators[i]
+      if (this.disabled.has(c)) continue
+      if (c.categories !== undefined && !c.categories.includes(event.category)) continue
+      this.call(c, () => { c.onEvent(event, this.contexts.get(c) as CorrelatorContext) })
+      const hold = this.holds.get(event)
+      if (hold !== undefined && hold.forced !== true && hasPlainHolder(hold)) {
+        hold.stage = i + 1
+        break
+      }
+    }
+    this.current = previous
+  }
+
+  /** After a holder let go: resume delivery, or let the event leave when nobody holds it. */
+  private settle (hold: Hold, leaving: EngineOutput[]): void {
+    if (!this.holds.has(hold.event)) return
+    if (this.current?.event === hold.event) {
+      // Released while being handled: delivery simply goes on.
+      if (hold.holders.size === 0 && hold.stage === undefined) this.holds.delete(hold.event)
+      return
+    }
+    if (hasPlainHolder(hold)) return
+    if (hold.stage !== undefined && hold.stage < this.correlators.length) {
+      this.resume.add(hold)
+      return
+    }
+    if (hold.holders.size === 0) {
+      this.holds.delete(hold.event)
+      leaving.push(hold.event)
+    }
+  }
+
+  /** Resumes delivery of released events to the correlators after their holder, oldest first. */
+  private runResumes (leaving: EngineOutput[] = this.ready): void {
+    while (this.resume.size > 0) {
+      const list = [...this.resume].sort((a, b) => a.seq - b.seq)
+      this.resume.clear()
+      for (const hold of list) {
+        if (!this.holds.has(hold.event) || hold.stage === undefined) continue
+        const stage = hold.stage
+        hold.stage = undefined
+        this.deliver(hold.event, stage, hold.seq)
+        this.settle(hold, leaving)
+      }
+    }
   }
 
   private call (c: Correlator, fn: () => void): void {
@@ -230,24 +290,36 @@ export class CorrelationEngine {
     const now = this.watermarkTime
     // Strictly past: an event stamped exactly at the deadline may still be what is awaited.
     if (heap.length === 0 || heap[0].at >= now) return
-    const released: Hold[] = []
+    const leaving: ScantagEvent[] = []
     while (heap.length > 0 && heap[0].at < now) {
       const d = heapPop(heap)
       if (d.hold.holders.get(d.holder) !== d.at) continue // released or re-held since
       this.releaseHolder(d.hold, d.holder, true)
-      if (d.hold.holders.size === 0 && this.holds.delete(d.hold.event)) released.push(d.hold)
+      this.settle(d.hold, leaving)
     }
-    released.sort((a, b) => a.seq - b.seq)
-    for (const h of released) out.push(h.event)
+    this.runResumes(leaving)
+    const seqOf = (e: ScantagEvent): number => this.seqs.get(e) ?? 0
+    leaving.sort((a, b) => seqOf(a) - seqOf(b))
+    for (const e of leaving) out.push(e)
   }
 
   private forceOldest (out: EngineOutput[]): void {
     const first = this.holds.values().next()
     if (first.done === true) return
     const hold = first.value
+    hold.forced = true
     for (const c of [...hold.holders.keys()]) this.releaseHolder(hold, c, true)
-    // onRelease may have re-held nothing else: the event leaves now.
+    // The correlators it has not reached yet still see it, but may not hold it again.
+    if (hold.stage !== undefined) {
+      const stage = hold.stage
+      hold.stage = undefined
+      this.resume.delete(hold)
+      this.deliver(hold.event, stage, hold.seq)
+      for (const c of [...hold.holders.keys()]) this.releaseHolder(hold, c, true)
+    }
     this.holds.delete(hold.event)
+    out.push(...this.ready)
+    this.ready = []
     out.push(hold.event)
   }
 
@@ -273,11 +345,13 @@ export class CorrelationEngine {
   /** Starts holding the current event (or extends a hold); false if the event has left. */
   private addHold (c: Correlator, event: ScantagEvent, until: number): Hold | undefined {
     let hold = this.holds.get(event)
+    if (hold?.forced === true) return undefined
     if (hold === undefined) {
       // Only the event being handled can be held: any other has already left.
       if (this.current?.event !== event) return undefined
       hold = { event, seq: this.current.seq, holders: new Map() }
       this.holds.set(event, hold)
+      this.seqs.set(event, hold.seq)
     }
     const base = event.time ?? this.watermarkTime
     const deadline = Math.min(until, base + this.maxHoldSeconds)
@@ -441,11 +515,8 @@ export class CorrelationEngine {
         const hold = engine.holds.get(event)
         if (hold === undefined) return
         engine.releaseHolder(hold, c, false)
-        if (hold.holders.size === 0) {
-          engine.holds.delete(event)
-          // Released from outside its own onEvent: leave with the next output batch.
-          if (engine.current?.event !== event) engine.ready.push(event)
-        }
+        // Leaves (or goes on to the next correlators) with the next output batch.
+        engine.settle(hold, engine.ready)
       },
       holdFor (key: string, event: ScantagEvent, until: number): void {
         const hold = engine.addHold(c, event, until)
@@ -546,4 +617,10 @@ function heapPop (heap: Deadline[]): Deadline {
     }
   }
   return top
+}
+
+/** Whether a correlator holds the event with a plain (delivery-stopping) hold. */
+function hasPlainHolder (hold: Hold): boolean {
+  for (const c of hold.holders.keys()) if (hold.keys?.has(c) !== true) return true
+  return false
 }
