@@ -259,6 +259,8 @@ async function enrich (opts: CliOptions): Promise<void> {
     internalT1046: config.internalT1046,
     detectionUpdateSeconds: config.detectionUpdateSeconds,
     maxDetections: config.maxDetections,
+    builtins: config.builtins,
+    correlatorOptions: config.correlatorOptions,
     hosts: config.hosts,
     clockSkewSeconds: config.clockSkewSeconds,
     socketTtlSeconds: config.socketTtlSeconds,

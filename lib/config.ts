@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ErrorObject } from 'ajv'
+import type { BuiltinCorrelatorOptions } from './correlate/builtins.js'
 
 /** scantag configuration (see `schemas/config.schema.json`). */
 export interface ScantagConfig {
@@ -45,6 +46,10 @@ export interface ScantagConfig {
   detectionUpdateSeconds: number
   /** Most open detections. */
   maxDetections: number
+  /** Built-in correlators to run. */
+  builtins: boolean | string[]
+  /** Tunables of the built-in correlators, by name. */
+  correlatorOptions: BuiltinCorrelatorOptions
 }
 
 /** Defaults, as in the schema. */
@@ -67,7 +72,9 @@ export const DEFAULT_CONFIG: Readonly<ScantagConfig> = Object.freeze({
   allow: [],
   internalT1046: true,
   detectionUpdateSeconds: 60,
-  maxDetections: 10_000
+  maxDetections: 10_000,
+  builtins: true,
+  correlatorOptions: {}
 })
 
 /** A configuration error: the message names the field and what to change. */
@@ -89,7 +96,10 @@ function validate (data: unknown): ErrorObject[] {
 function describe (e: ErrorObject, nameOf: (field: string) => string): string {
   const where = e.instancePath === '' ? 'the configuration' : nameOf(e.instancePath.slice(1).replace(/\//g, '.'))
   if (e.keyword === 'additionalProperties') {
-    return `unknown setting "${String(e.params.additionalProperty)}" (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`
+    const name = String(e.params.additionalProperty)
+    return e.instancePath === ''
+      ? `unknown setting "${name}" (allowed: ${Object.keys(DEFAULT_CONFIG).join(', ')})`
+      : `unknown setting "${name}" in ${where}`
   }
   if (e.keyword === 'enum') return `${where} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`
   return `${where} ${e.message ?? 'is invalid'}`
