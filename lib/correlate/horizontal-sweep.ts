@@ -419,6 +419,8 @@ export interface SweepState {
   trigger?: SweepTrigger
   probesAtDetection?: number
   detection?: string
+  /** Confidence of the last report, for the labels of companion alerts. */
+  confidence?: number
   /** Probes held for a retroactive label since the pair started or last fired. */
   held: number
   /**
@@ -637,6 +639,7 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
       ...(s.user !== undefined ? { user: s.user } : {})
     })
     s.detection = det.id
+    s.confidence = confidence
     return { subtechnique: SUBTECHNIQUE, confidence, reason, detection: det.id }
   }
 
@@ -644,7 +647,19 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
     name: 'horizontal-sweep',
     categories: ['network'],
     onEvent (event: ScantagEvent, ctx: CorrelatorContext): void {
-      if (event.category !== 'network' || !isAttemptRecord(event)) return
+      if (event.category !== 'network') return
+      if (!isAttemptRecord(event)) {
+        // IDS alerts and anomalies about the probes of a sweep already reported carry its
+        // label too. Earlier ones are not held back for it: alerts must not wait.
+        const src = event.src?.ip
+        const svc = (event.kind === 'alert' || event.kind === 'anomaly') && src !== undefined ? sweepService(event) : undefined
+        const s = svc !== undefined && pairs !== undefined ? pairs.get(`${src as string}|${svc.service}`) : undefined
+        if (s?.trigger !== undefined && s.detection !== undefined && svc !== undefined && src !== undefined) {
+          const threshold = ctx.isHome(src) ? internalThreshold : externalThreshold
+          ctx.tag(event, { subtechnique: SUBTECHNIQUE, confidence: s.confidence ?? 0.5, reason: reasonOf(s, src, svc.service, threshold), detection: s.detection })
+        }
+        return
+      }
       const src = event.src?.ip
       const dst = event.dst?.ip
       const t = event.flowStart ?? event.time
