@@ -148,3 +148,39 @@ t.test('endpoint telemetry is just another input: flows get their process', asyn
   t.match(records.find(o => o.scantag.process?.name === 'fping')?.scantag, { user: { name: 'dlee' } }, 'fping ran as the user')
   t.match(records.find(o => o.scantag.process?.command_line.includes('-sS') === true)?.scantag, { user: { name: 'root' } }, 'sudo nmap -sS ran as root')
 })
+
+t.test('detections: --detections file, summary, --allow, --plugin', async t => {
+  const dets = join(tmp, 'detections.ndjson')
+  const summaryFile = join(tmp, 'det-summary.json')
+  const r = run(['enrich', 'examples/data/eve.json', '-o', join(tmp, 'det-out.ndjson'), '--detections', dets, '--summary', summaryFile, '-q', '--plugin', 'test/fixtures/plugins/count-flows.mjs'])
+  t.equal(r.code, 0, r.stderr)
+  const records = readFileSync(dets, 'utf8').trim().split('\n').map(l => JSON.parse(l) as { subtechnique: string, source: { ip: string }, status: string, correlator: string })
+  t.ok(records.some(d => d.correlator === 'horizontal-sweep' && d.subtechnique === 'T1595.001' && d.source.ip === '10.20.30.41'), 'the sweep is detected')
+  t.ok(records.every(d => ['open', 'updated', 'closed'].includes(d.status)))
+  const s = JSON.parse(readFileSync(summaryFile, 'utf8')) as { detections: { count: number, bySubtechnique: Record<string, number>, list: Array<{ source: { ip: string } }> } }
+  t.ok(s.detections.count >= 6)
+  t.ok((s.detections.bySubtechnique['T1595.001'] ?? 0) >= 6)
+  const out = readFileSync(join(tmp, 'det-out.ndjson'), 'utf8')
+  t.match(out, /"correlator":"ssh-flow-marker"/, 'the plugin labelled events')
+
+  const allowed = run(['enrich', 'examples/data/eve.json', '-o', join(tmp, 'allowed.ndjson'), '--summary', summaryFile, '-q', '--allow', '10.20.30.41', '--builtins-off-check'])
+  t.equal(allowed.code, 1, 'unknown flag rejected')
+  const a2 = run(['enrich', 'examples/data/eve.json', '-o', join(tmp, 'allowed.ndjson'), '--summary', summaryFile, '-q', '--allow', '10.20.30.41/32'])
+  t.equal(a2.code, 0, a2.stderr)
+  const s2 = JSON.parse(readFileSync(summaryFile, 'utf8')) as { detections: { list: Array<{ source: { ip: string }, correlator: string }> } }
+  t.notOk(s2.detections.list.some(d => d.source.ip === '10.20.30.41' && d.correlator !== 'scanner-process'), 'an allowed source is not reported by the network detectors')
+
+  const broken = run(['enrich', 'examples/data/eve.json', '--plugin', 'test/fixtures/plugins/broken.mjs'])
+  t.equal(broken.code, 1)
+  t.match(broken.stderr, /plugin test\/fixtures\/plugins\/broken\.mjs: its default export must be a correlator/)
+  const missing = run(['enrich', 'examples/data/eve.json', '--plugin', 'nope.mjs'])
+  t.equal(missing.code, 1)
+  t.match(missing.stderr, /cannot load plugin nope\.mjs/)
+})
+
+t.test('examples/custom-correlator.ts shows a user-defined label end to end', async t => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/custom-correlator.ts'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+  t.equal(r.status, 0, r.stderr)
+  t.match(r.stdout, /rdp-probes: 1 detection\(s\); \d+ events labelled from 10\.20\.30\.41/)
+  t.match(r.stdout, /10\.20\.30\.41 probed Remote Desktop \(tcp\/3389\) on 3 hosts/)
+})
