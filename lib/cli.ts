@@ -54,7 +54,8 @@ Options:
   -v, --version             show the version
 
 Exit status: 0 success (dead letters are reported, not fatal), 1 usage or
-configuration error, 2 unreadable input or unwritable output.`
+configuration error, 2 unreadable input or unwritable output, 130/143 stopped by
+SIGINT/SIGTERM (what was read is still enriched, written and summarised).`
 
 /** A usage error (exit 1). */
 class UsageError extends Error {}
@@ -227,15 +228,33 @@ async function enrich (opts: CliOptions): Promise<void> {
     communityIdSeed: config.communityIdSeed,
     onDeadLetter
   }))
-  const readDone = sources.map(async (src, i) => {
-    try {
-      await pipeline(src, readers[i])
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      if (code === 'ERR_STREAM_PREMATURE_CLOSE') return
-      throw new IoError(`cannot read ${opts.inputs[i]}: ${code ?? (err as Error).message}`)
-    }
-  })
+  // Inputs are piped by hand rather than with pipeline(): on SIGINT/SIGTERM an input is cut
+  // off and its reader ended, so that everything already read (and held) is still enriched,
+  // written and summarised.
+  let stopped: NodeJS.Signals | undefined
+  const readDone = sources.map(async (src, i) => await new Promise<void>((resolve, reject) => {
+    const reader = readers[i]
+    src.on('error', (err: NodeJS.ErrnoException) => {
+      if (stopped !== undefined) return
+      reject(new IoError(`cannot read ${opts.inputs[i]}: ${err.code ?? err.message}`))
+    })
+    reader.on('finish', () => { resolve() })
+    reader.on('error', reject)
+    src.pipe(reader)
+  }))
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopped !== undefined) return
+    stopped = signal
+    if (!opts.quiet) process.stderr.write(`scantag: ${signal}: finishing what was read\n`)
+    sources.forEach((src, i) => {
+      src.unpipe(readers[i])
+      if (src !== process.stdin) src.destroy()
+      else src.pause()
+      readers[i].end()
+    })
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
 
   let events: Readable
   let mergeStats: MergeStats | undefined
@@ -349,6 +368,10 @@ async function enrich (opts: CliOptions): Promise<void> {
       await new Promise<void>(resolve => { ws.end(text, resolve) })
     }
   }
+  if (stopped !== undefined) {
+    // 128 + signal number, as shells report a process ended by that signal.
+    process.exitCode = stopped === 'SIGINT' ? 130 : 143
+  }
   if (!opts.quiet) {
     const t = summary.totals
     process.stderr.write(`scantag: ${t.records} records from ${summary.inputs.length} input(s), ${detections.size} detection(s), ${t.deadLetters} dead letter(s)${t.deadLetters > 0 && opts.deadLetter === undefined ? ' (use --dead-letter FILE to keep them)' : ''}, ${elapsed.toFixed(2)} s\n`)
@@ -366,7 +389,7 @@ export async function main (argv: string[]): Promise<number> {
     if (opts === 'help') { process.stdout.write(USAGE + '\n'); return 0 }
     if (opts === 'version') { process.stdout.write(VERSION + '\n'); return 0 }
     await enrich(opts)
-    return 0
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`scantag: ${err.message}\n${err instanceof UsageError ? 'Run "scantag --help" for usage.\n' : ''}`)

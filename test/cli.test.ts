@@ -184,3 +184,24 @@ t.test('examples/custom-correlator.ts shows a user-defined label end to end', as
   t.match(r.stdout, /rdp-probes: 1 detection\(s\); \d+ events labelled from 10\.20\.30\.41/)
   t.match(r.stdout, /10\.20\.30\.41 probed Remote Desktop \(tcp\/3389\) on 3 hosts/)
 })
+
+t.test('SIGTERM/SIGINT: what was read is enriched, written and summarised; exit 128+signal', async t => {
+  const { spawn } = await import('node:child_process')
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    const out = join(tmp, `sig-${signal}.ndjson`)
+    const summaryFile = join(tmp, `sig-${signal}.json`)
+    const child = spawn(process.execPath, [cli, 'enrich', '-o', out, '--summary', summaryFile, '-q'], { cwd: root, stdio: ['pipe', 'ignore', 'pipe'] })
+    child.stdin.write(readFileSync(join(root, 'examples/data/eve.json')))
+    // stdin stays open: the input has not ended when the signal comes.
+    const done = new Promise<number | null>(resolve => { child.on('exit', c => { resolve(c) }) })
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    child.kill(signal)
+    const exit = await done
+    t.equal(exit, code, `${signal} exits ${code}`)
+    const s = JSON.parse(readFileSync(summaryFile, 'utf8')) as { totals: { records: number, reconciled: boolean } }
+    t.equal(s.totals.records, 3372, 'every line read was processed')
+    t.equal(s.totals.reconciled, true)
+    const written = readFileSync(out, 'utf8').trim().split('\n').filter(l => !l.includes('"detection":{')).length
+    t.equal(written, 3372, 'and written, held events included')
+  }
+})

@@ -522,7 +522,22 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
   if (maxTargets < largest) throw new TypeError(`maxTargetsPerPair (${maxTargets}) must be at least the larger count threshold (${largest}), or the count detector can never fire`)
   const sampleSize = positive('sampleTargets', options.sampleTargets ?? d.sampleTargets, true)
 
-  let pairs: KeyedState<SweepState> | undefined
+  /**
+   * Two tiers, as in a segmented LRU: pairs seen once live in `newcomers`; a pair with two or
+   * more targets moves to `suspects`, which a flood of spoofed one-shot sources cannot evict
+   * (each spoofed source only ever churns `newcomers`).
+   */
+  let newcomers: KeyedState<SweepState> | undefined
+  let suspects: KeyedState<SweepState> | undefined
+  const getPair = (key: string): SweepState | undefined => suspects?.get(key) ?? newcomers?.get(key)
+  function setPair (key: string, s: SweepState): void {
+    if (s.targets >= 2 && suspects !== undefined) {
+      suspects.set(key, s)
+      newcomers?.delete(key)
+    } else {
+      newcomers?.set(key, s)
+    }
+  }
 
   /** Drops the window's first contacts older than the window, and the oldest beyond the cap. */
   function slide (s: SweepState, now: number): void {
@@ -653,7 +668,7 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
         // label too. Earlier ones are not held back for it: alerts must not wait.
         const src = event.src?.ip
         const svc = (event.kind === 'alert' || event.kind === 'anomaly') && src !== undefined ? sweepService(event) : undefined
-        const s = svc !== undefined && pairs !== undefined ? pairs.get(`${src as string}|${svc.service}`) : undefined
+        const s = svc !== undefined ? getPair(`${src as string}|${svc.service}`) : undefined
         if (s?.trigger !== undefined && s.detection !== undefined && svc !== undefined && src !== undefined) {
           const threshold = ctx.isHome(src) ? internalThreshold : externalThreshold
           ctx.tag(event, { subtechnique: SUBTECHNIQUE, confidence: s.confidence ?? 0.5, reason: reasonOf(s, src, svc.service, threshold), detection: s.detection })
@@ -670,9 +685,10 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
       if (result === undefined) return
       if (ctx.isAllowed(src, { ...(svc.port !== undefined ? { port: svc.port } : {}), subtechnique: SUBTECHNIQUE })) return
 
-      pairs ??= ctx.state<SweepState>('pairs', { max: maxPairs, ttlSeconds: windowSeconds })
+      newcomers ??= ctx.state<SweepState>('pairs', { max: maxPairs, ttlSeconds: windowSeconds })
+      suspects ??= ctx.state<SweepState>('suspects', { max: maxPairs, ttlSeconds: windowSeconds })
       const key = `${src}|${svc.service}`
-      let s = pairs.get(key)
+      let s = getPair(key)
       if (s === undefined) {
         s = {
           firstSeen: t, lastSeen: t, events: 0, targets: 0, answeredTargets: 0, contacted: new Map(),
@@ -698,7 +714,7 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
           if (s.trigger === undefined && s.held > 0) { ctx.releaseHeld(key); s.held = 0 }
         }
       }
-      pairs.set(key, s) // also refreshes the pair's expiry
+      setPair(key, s) // also refreshes the pair's expiry
       // Repeat connections that carry data are use of a service found, not probes of the block.
       if (!failed && !first && payloadSeen(event)) return
       s.events++
