@@ -107,6 +107,8 @@ export interface EnricherOptions extends AttributionOptions {
   builtins?: boolean | string[]
   /** Tunables of the built-in correlators, by name (see each correlator's options). */
   correlatorOptions?: BuiltinCorrelatorOptions
+  /** Time budget of one correlator call in ms (default 250; a correlator over it 10 times is disabled). */
+  slowCorrelatorMillis?: number
 }
 
 const FORMATS = ['merge', 'ecs', 'event']
@@ -156,6 +158,7 @@ export function createEnricher (options: EnricherOptions = {}): Transform & { en
   if (options.internalT1046 !== undefined) engineOptions.internalT1046 = options.internalT1046
   if (options.detectionUpdateSeconds !== undefined) engineOptions.detectionUpdateSeconds = options.detectionUpdateSeconds
   if (options.maxDetections !== undefined) engineOptions.maxDetections = options.maxDetections
+  if (options.slowCorrelatorMillis !== undefined) engineOptions.slowCorrelatorMillis = options.slowCorrelatorMillis
   if (options.maxProcesses !== undefined) engineOptions.processTable = { ...engineOptions.processTable, maxProcesses: options.maxProcesses }
   if (options.maxHeldEvents !== undefined) engineOptions.maxHeldEvents = options.maxHeldEvents
   if (options.maxHoldSeconds !== undefined) engineOptions.maxHoldSeconds = options.maxHoldSeconds

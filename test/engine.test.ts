@@ -242,3 +242,32 @@ t.test('staged delivery when a hold expires or is forced out', async t => {
   const rest = engine.end()
   t.same([...lines(out), ...lines(rest)].sort(), [1, 2, 3, 4, 5], 'every event once')
 })
+
+t.test('isolation: garbage labels and detections are refused and reported; slow correlators are disabled', async t => {
+  const warnings: string[] = []
+  const log = { info: () => {}, warn: (m: unknown) => { warnings.push(String(m)) } }
+  const garbage: Correlator = {
+    name: 'garbage',
+    onEvent (e, ctx) {
+      ctx.tag(e, { subtechnique: 'T9999' as never, confidence: 1, reason: 'x' })
+    }
+  }
+  const nanConfidence: Correlator = { name: 'nan', onEvent (e, ctx) { ctx.tag(e, { subtechnique: null, confidence: NaN, reason: 'x' }) } }
+  const badDetect: Correlator = { name: 'bad-detect', onEvent (_e, ctx) { ctx.detect({ key: 'k' } as never) } }
+  const good: Correlator = { name: 'good', onEvent (e, ctx) { ctx.tag(e, { subtechnique: 'T1595.001', confidence: 0.5, reason: 'fine' }) } }
+  let slowCalls = 0
+  const slow: Correlator = { name: 'slow', onEvent () { slowCalls++; const end = performance.now() + 6; while (performance.now() < end) { /* busy */ } } }
+  const engine = new CorrelationEngine({ correlators: [garbage, nanConfidence, badDetect, slow, good], log, slowCorrelatorMillis: 5, slowCallsAllowed: 3 })
+  const out: EngineOutput[] = []
+  for (let i = 1; i <= 6; i++) out.push(...engine.push(ev(i, i)))
+  t.equal(out.length, 6, 'every event still flows')
+  for (const e of out) {
+    if (e.category === 'detection') continue
+    t.same(e.scantag.labels?.map(l => l.correlator), ['good'], 'only the good label was applied')
+  }
+  t.ok(warnings.some(w => /correlator garbage failed: tag\(\): subtechnique must be/.test(w)))
+  t.ok(warnings.some(w => /correlator nan failed: tag\(\): confidence must be a finite number/.test(w)))
+  t.ok(warnings.some(w => /correlator bad-detect failed: detect\(\): subtechnique must be/.test(w)))
+  t.ok(warnings.some(w => /correlator slow took [\d.]+ ms for one event \(budget 5 ms\); disabled after 3 slow calls/.test(w)))
+  t.equal(slowCalls, 3, 'the slow correlator was disabled after 3 slow calls')
+})

@@ -63,6 +63,10 @@ export interface EngineOptions {
   maxDetections?: number
   /** The configuration, visible to correlators as `ctx.config`. */
   config?: Readonly<Record<string, unknown>>
+  /** Time budget of one correlator call in ms (default 250; 0 turns the check off). */
+  slowCorrelatorMillis?: number
+  /** Calls over the budget before a correlator is disabled (default 10). */
+  slowCallsAllowed?: number
 }
 
 interface Hold {
@@ -134,6 +138,10 @@ export class CorrelationEngine {
   private readonly seqs = new WeakMap<ScantagEvent, number>()
   /** Errors per correlator name. */
   readonly errors = new Map<string, number>()
+  /** Calls over the time budget, per correlator name. */
+  readonly slowCalls = new Map<string, number>()
+  private readonly slowMillis: number
+  private readonly slowCallsAllowed: number
   readonly clock: EventClock = { now: () => (this.watermarkTime === -Infinity ? 0 : this.watermarkTime) }
   readonly processes: ProcessTable
   /** Largest number of events held at once. */
@@ -156,6 +164,8 @@ export class CorrelationEngine {
     if (!Number.isInteger(this.maxHeld) || this.maxHeld < 0) throw new TypeError(`maxHeldEvents must be an integer >= 0, got ${String(options.maxHeldEvents)}`)
     if (!(this.maxHoldSeconds >= 0)) throw new TypeError(`maxHoldSeconds must be >= 0, got ${String(options.maxHoldSeconds)}`)
     this.onError = options.onError ?? 'skip'
+    this.slowMillis = options.slowCorrelatorMillis ?? 250
+    this.slowCallsAllowed = options.slowCallsAllowed ?? 10
     this.log = options.log ?? silent
     this.homeNet = createNetSet(options.homeNet ?? DEFAULT_HOME_NET, 'homeNet entry')
     this.allow = (options.allow ?? []).map(a => {
@@ -275,12 +285,27 @@ export class CorrelationEngine {
   }
 
   private call (c: Correlator, fn: () => void): void {
+    const started = this.slowMillis > 0 ? performance.now() : 0
     try {
       fn()
     } catch (err) {
       this.errors.set(c.name, (this.errors.get(c.name) ?? 0) + 1)
       this.log.warn(`correlator ${c.name} failed: ${(err as Error)?.message ?? String(err)}${this.onError === 'disable' ? '; disabled' : ''}`)
       if (this.onError === 'disable') this.disabled.add(c)
+      return
+    }
+    if (this.slowMillis > 0) {
+      // A correlator cannot be interrupted (it runs in this thread), but one that keeps taking
+      // longer than the budget is reported, and disabled after `slowCallsAllowed` such calls.
+      const took = performance.now() - started
+      if (took > this.slowMillis) {
+        const n = (this.slowCalls.get(c.name) ?? 0) + 1
+        this.slowCalls.set(c.name, n)
+        if (n === 1 || n === this.slowCallsAllowed) {
+          this.log.warn(`correlator ${c.name} took ${took.toFixed(1)} ms for one event (budget ${this.slowMillis} ms)${n >= this.slowCallsAllowed ? `; disabled after ${n} slow calls` : ''}`)
+        }
+        if (n >= this.slowCallsAllowed) this.disabled.add(c)
+      }
     }
   }
 
@@ -390,6 +415,7 @@ export class CorrelationEngine {
   }
 
   private applyLabel (c: Correlator, event: ScantagEvent, input: LabelInput): void {
+    checkLabel(input)
     const confidence = Math.max(0, Math.min(1, input.confidence))
     const rest: Pick<Label, 'confidence' | 'correlator' | 'reason' | 'detection'> = { confidence, correlator: c.name, reason: input.reason }
     if (input.detection !== undefined) rest.detection = input.detection
@@ -427,6 +453,7 @@ export class CorrelationEngine {
   }
 
   private detect (c: Correlator, input: DetectionInput): Detection {
+    checkDetection(input)
     const key = c.name + '\u0000' + input.key
     let open = this.detections.get(key)
     const sampleTargets = (input.sampleTargets ?? []).slice(0, SAMPLE)
@@ -623,4 +650,26 @@ function heapPop (heap: Deadline[]): Deadline {
 function hasPlainHolder (hold: Hold): boolean {
   for (const c of hold.holders.keys()) if (hold.keys?.has(c) !== true) return true
   return false
+}
+
+const SUBTECHNIQUE_SET = new Set<unknown>(['T1595.001', 'T1595.002', 'T1595.003', null])
+
+/** A label from a correlator, checked so that a buggy plugin cannot write garbage into output. */
+function checkLabel (l: LabelInput): void {
+  if (l === null || typeof l !== 'object') throw new TypeError('tag(): the label must be an object')
+  if (!SUBTECHNIQUE_SET.has(l.subtechnique)) throw new TypeError(`tag(): subtechnique must be T1595.001, T1595.002, T1595.003 or null, got ${String(l.subtechnique)}`)
+  if (typeof l.confidence !== 'number' || !Number.isFinite(l.confidence)) throw new TypeError(`tag(): confidence must be a finite number, got ${String(l.confidence)}`)
+  if (typeof l.reason !== 'string' || l.reason === '') throw new TypeError('tag(): reason must be a non-empty string')
+  if (l.detection !== undefined && typeof l.detection !== 'string') throw new TypeError('tag(): detection must be a string id')
+}
+
+function checkDetection (d: DetectionInput): void {
+  if (d === null || typeof d !== 'object') throw new TypeError('detect(): the input must be an object')
+  if (typeof d.key !== 'string' || d.key === '') throw new TypeError('detect(): key must be a non-empty string')
+  if (!SUBTECHNIQUE_SET.has(d.subtechnique)) throw new TypeError(`detect(): subtechnique must be T1595.001, T1595.002, T1595.003 or null, got ${String(d.subtechnique)}`)
+  if (typeof d.sourceIp !== 'string') throw new TypeError('detect(): sourceIp must be a string')
+  for (const k of ['firstSeen', 'lastSeen', 'targetCount', 'portCount', 'eventCount', 'confidence'] as const) {
+    if (typeof d[k] !== 'number' || !Number.isFinite(d[k])) throw new TypeError(`detect(): ${k} must be a finite number, got ${String(d[k])}`)
+  }
+  if (typeof d.reason !== 'string' || d.reason === '') throw new TypeError('detect(): reason must be a non-empty string')
 }
