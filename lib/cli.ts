@@ -5,7 +5,7 @@
  * Exit codes: 0 success (dead letters are reported, not fatal), 1 usage or configuration error,
  * 2 an input cannot be read or the output cannot be written.
  */
-import { createReadStream, createWriteStream, readFileSync, statSync, type WriteStream } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync, type WriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -19,6 +19,7 @@ import type { DeadLetter, Detection, DetectionRecord, ScantagEvent } from './mod
 import type { Correlator } from './correlate/api.js'
 import { LogReader } from './parse/reader.js'
 import { createEnricher, createSerializer } from './stream.js'
+import { readStateFile, snapshotEngine, writeStateFile, type EngineState } from './state-file.js'
 import { buildSummary } from './output/summary.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -48,6 +49,8 @@ Options:
       --allow CIDR          never report this source (repeatable)
       --plugin PATH         load a correlator module (repeatable); it runs with the full
                             privileges of this process
+      --state FILE          resume detector state from FILE if it exists, checkpoint it
+                            there every --state-interval seconds (default 60) and at exit
       --max-line-length N   longest accepted line in characters (default 1048576)
   -q, --quiet               no progress bar and no closing line on stderr
   -h, --help                show this help
@@ -65,6 +68,8 @@ class IoError extends Error {}
 interface CliOptions {
   inputs: string[]
   out?: string
+  state?: string
+  stateInterval: number
   detections?: string
   plugins: string[]
   deadLetter?: string
@@ -83,6 +88,12 @@ const FLAG_OF: Record<string, string> = {
   clockSkewSeconds: 'clock-skew',
   homeNet: 'home-net',
   allow: 'allow'
+}
+
+function positiveSeconds (name: string, value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${name} expects a number of seconds > 0, got "${value}"`)
+  return n
 }
 
 function parseNumber (name: string, value: string | undefined): number | undefined {
@@ -114,6 +125,8 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
         'home-net': { type: 'string', multiple: true },
         allow: { type: 'string', multiple: true },
         plugin: { type: 'string', multiple: true },
+        state: { type: 'string' },
+        'state-interval': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' }
@@ -147,6 +160,8 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
     deadLetter: v['dead-letter'],
     detections: v.detections,
     plugins: v.plugin ?? [],
+    state: v.state,
+    stateInterval: positiveSeconds('state-interval', v['state-interval'] ?? '60'),
     summary: v.summary,
     quiet: v.quiet === true,
     config
@@ -268,6 +283,14 @@ async function enrich (opts: CliOptions): Promise<void> {
 
   const output: Writable = opts.out !== undefined ? await openOutput(opts.out) : process.stdout
   const plugins = await loadPlugins(opts.plugins)
+  let resumed: EngineState | undefined
+  if (opts.state !== undefined && existsSync(opts.state)) {
+    try {
+      resumed = readStateFile(opts.state)
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}; move it away to start without it`)
+    }
+  }
   let detectionsOut: WriteStream | undefined
   if (opts.detections !== undefined) detectionsOut = await openOutput(opts.detections)
   const enricher = createEnricher({
@@ -278,6 +301,7 @@ async function enrich (opts: CliOptions): Promise<void> {
     internalT1046: config.internalT1046,
     detectionUpdateSeconds: config.detectionUpdateSeconds,
     maxDetections: config.maxDetections,
+    ...(resumed !== undefined ? { state: resumed } : {}),
     builtins: config.builtins,
     correlatorOptions: config.correlatorOptions,
     hosts: config.hosts,
@@ -289,6 +313,17 @@ async function enrich (opts: CliOptions): Promise<void> {
     maxHeldEvents: config.maxHeldEvents,
     maxHoldSeconds: config.maxHoldSeconds
   })
+  const stateFile = opts.state
+  const checkpoint = (): void => {
+    if (stateFile === undefined) return
+    try {
+      writeStateFile(stateFile, snapshotEngine(enricher.engine, enricher.engine.correlatorNames))
+    } catch (err) {
+      process.stderr.write(`scantag: cannot write state file ${stateFile}: ${(err as Error).message}\n`)
+    }
+  }
+  const checkpointTimer = stateFile !== undefined ? setInterval(checkpoint, opts.stateInterval * 1000) : undefined
+  checkpointTimer?.unref()
   const diagnostics: string[] = []
   enricher.on('diagnostic', (d: { level: string, message: string }) => {
     if (diagnostics.length < 100) diagnostics.push(d.message)
@@ -331,6 +366,7 @@ async function enrich (opts: CliOptions): Promise<void> {
       pipeline(events, enricher, counter, createSerializer({ format: config.format }), output)
     ])
   } finally {
+    if (checkpointTimer !== undefined) clearInterval(checkpointTimer)
     if (timer !== undefined) clearInterval(timer)
     if (bar !== undefined) {
       bar.update(readers.reduce((a, r) => a + r.stats.bytes, 0), { records: outputRecords })
@@ -346,6 +382,7 @@ async function enrich (opts: CliOptions): Promise<void> {
     }
   }
 
+  checkpoint()
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9
   const summary = buildSummary({
     version: VERSION,

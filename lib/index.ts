@@ -71,3 +71,4 @@ export { flowAttribution, ATTRIBUTION_CONFIDENCE, type AttributionOptions } from
 export { commandLineTargets, targetsInclude, describeTargets, type CommandLineTargets } from './correlate/targets.js'
 export { NETWORK_TOOLS, networkToolFor, type NetworkTool } from './correlate/knowledge/network-tools.js'
 export { splitPosixCommandLine, splitWindowsCommandLine } from './parse/cmdline.js'
+export { readStateFile, writeStateFile, snapshotEngine, restoreEngine, parseState, StateFileError, STATE_VERSION, type EngineState } from './state-file.js'

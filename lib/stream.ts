@@ -25,6 +25,7 @@ import { toEcs } from './output/ecs.js'
 import type { Correlator, CorrelatorLogger } from './correlate/api.js'
 import { CorrelationEngine, type AllowEntry, type EngineOutput } from './correlate/engine.js'
 import { detectionToEcs, detectionToMerge } from './output/detection.js'
+import { restoreEngine, type EngineState } from './state-file.js'
 import { flowAttribution, type AttributionOptions } from './correlate/attribution.js'
 import { builtinCorrelators, type BuiltinCorrelatorOptions } from './correlate/builtins.js'
 
@@ -109,6 +110,11 @@ export interface EnricherOptions extends AttributionOptions {
   correlatorOptions?: BuiltinCorrelatorOptions
   /** Time budget of one correlator call in ms (default 250; a correlator over it 10 times is disabled). */
   slowCorrelatorMillis?: number
+  /**
+   * Detector state to resume from, as read by `readStateFile()`; take checkpoints with
+   * `snapshotEngine(enricher.engine, ...)` and `writeStateFile()`.
+   */
+  state?: EngineState
 }
 
 const FORMATS = ['merge', 'ecs', 'event']
@@ -164,6 +170,10 @@ export function createEnricher (options: EnricherOptions = {}): Transform & { en
   if (options.maxHoldSeconds !== undefined) engineOptions.maxHoldSeconds = options.maxHoldSeconds
   if (options.onError !== undefined) engineOptions.onError = options.onError
   const engine = new CorrelationEngine(engineOptions)
+  if (options.state !== undefined) {
+    const skipped = restoreEngine(engine, options.state)
+    if (skipped.length > 0) log.warn(`state of correlators not running was not restored: ${skipped.join(', ')}`)
+  }
   const ecsOptions = { communityIdSeed: seed }
   const formatEvent = (ev: EngineOutput): unknown => {
     if (format === 'event') return ev

@@ -77,6 +77,11 @@ export interface StateOptions {
   max: number
   /** Seconds of event time after which an entry expires. */
   ttlSeconds: number
+  /**
+   * Whether the store goes into state checkpoints (default true). Stores that reference events
+   * in flight (held, not yet output) must say false: those events do not survive a restart.
+   */
+  persist?: boolean
 }
 
 /** A bounded key-value store whose entries expire by event time (backed by lru-cache). */

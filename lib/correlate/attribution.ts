@@ -97,7 +97,7 @@ export function flowAttribution (options: AttributionOptions = {}): Correlator {
   function init (ctx: CorrelatorContext): void {
     if (sockets !== undefined) return
     sockets = ctx.state('sockets', { max: maxSockets, ttlSeconds: socketTtl })
-    pending = ctx.state('pending', { max: maxPending, ttlSeconds: Math.max(skew * 4, 60) })
+    pending = ctx.state('pending', { max: maxPending, ttlSeconds: Math.max(skew * 4, 60), persist: false })
     candidates = ctx.state('candidates', { max: maxHosts, ttlSeconds: 86_400 })
   }
 

@@ -24,7 +24,7 @@ import type { Correlator, CorrelatorContext, CorrelatorLogger, DetectionInput, K
 import { t1046Label, t1595Label } from './knowledge/attack.js'
 import { createNetSet, DEFAULT_HOME_NET, type NetSet } from './netset.js'
 import { ProcessTable, type ProcessTableOptions } from './process-table.js'
-import { createKeyedState, type EventClock } from './state.js'
+import { createKeyedState, type EventClock, type StoredState } from './state.js'
 
 /** A source that must not be reported (known scanners, monitoring systems). */
 export interface AllowEntry {
@@ -112,7 +112,7 @@ export class CorrelationEngine {
   private readonly keyed = new Map<Correlator, Map<string, Set<ScantagEvent>>>()
   private readonly contexts = new Map<Correlator, CorrelatorContext>()
   private readonly disabled = new Set<Correlator>()
-  private readonly stores = new Map<string, KeyedState<NonNullable<unknown>>>()
+  private readonly stores = new Map<string, StoredState<NonNullable<unknown>>>()
   private readonly correlators: readonly Correlator[]
   private readonly maxHeld: number
   private readonly maxHoldSeconds: number
@@ -124,7 +124,7 @@ export class CorrelationEngine {
   private readonly updateSeconds: number
   private readonly maxDetections: number
   private readonly detections = new Map<string, OpenDetection>()
-  private readonly evidenceStore: KeyedState<Record<string, number>>
+  private readonly evidenceStore: StoredState<Record<string, number>>
   private readonly config: Readonly<Record<string, unknown>>
   private ready: EngineOutput[] = []
   /** Hold deadlines as a binary min-heap; entries whose hold changed are skipped when popped. */
@@ -182,6 +182,50 @@ export class CorrelationEngine {
     this.evidenceStore = createKeyedState('source-evidence', { max: 100_000, ttlSeconds: 3600 }, this.clock)
     for (const c of this.correlators) this.contexts.set(c, this.contextFor(c))
   }
+
+  /**
+   * Every bounded store, by name (correlator stores as `correlator:name`, plus the engine's
+   * process table and source evidence), for checkpoints.
+   */
+  allStores (): Map<string, StoredState<NonNullable<unknown>>> {
+    const all = new Map(this.stores)
+    for (const [name, store] of Object.entries(this.processes.stores())) all.set('engine:' + name, store)
+    all.set('engine:source-evidence', this.evidenceStore as unknown as StoredState<NonNullable<unknown>>)
+    return all
+  }
+
+  /** Open detections, for checkpoints. */
+  openDetectionStates (): Array<{ key: string, detection: Detection, idleSeconds: number, lastSeen: number, lastEmitted: number, emittedCounts: string }> {
+    return [...this.detections].map(([key, o]) => ({ key, detection: o.detection, idleSeconds: o.idleSeconds, lastSeen: o.lastSeen, lastEmitted: o.lastEmitted, emittedCounts: o.emittedCounts }))
+  }
+
+  /**
+   * Restores what {@link openDetectionStates}, {@link allStores} and the watermark held, from a
+   * checked checkpoint: call before the first event.
+   */
+  restoreState (watermark: number, detections: ReturnType<CorrelationEngine['openDetectionStates']>, fill: (stores: Map<string, StoredState<NonNullable<unknown>>>) => void): void {
+    if (this.seq !== 0) throw new Error('restoreState() must be called before the first event')
+    this.watermarkTime = watermark
+    // Correlator stores are created lazily by ctx.state(); make them exist by name first.
+    fill(this.allStores())
+    for (const d of detections) {
+      const correlator = d.key.slice(0, d.key.indexOf('\u0000'))
+      this.detections.set(d.key, { detection: d.detection, correlator, idleSeconds: d.idleSeconds, lastSeen: d.lastSeen, lastEmitted: d.lastEmitted, emittedCounts: d.emittedCounts })
+    }
+  }
+
+  /** Creates (or returns) a correlator's store by its full name `correlator:store`. */
+  storeFor (fullName: string, options: StateOptions): StoredState<NonNullable<unknown>> {
+    let store = this.stores.get(fullName)
+    if (store === undefined) {
+      store = createKeyedState<NonNullable<unknown>>(fullName, options, this.clock)
+      this.stores.set(fullName, store)
+    }
+    return store
+  }
+
+  /** Names of the correlators, in run order. */
+  get correlatorNames (): string[] { return this.correlators.map(c => c.name) }
 
   /** Current watermark (epoch seconds). */
   get watermark (): number { return this.watermarkTime }
@@ -527,13 +571,7 @@ export class CorrelationEngine {
       log: this.log,
       config: this.config,
       state<V> (name: string, options: StateOptions): KeyedState<V> {
-        const key = prefix + name
-        let store = engine.stores.get(key)
-        if (store === undefined) {
-          store = createKeyedState<NonNullable<unknown>>(key, options, engine.clock)
-          engine.stores.set(key, store)
-        }
-        return store as unknown as KeyedState<V>
+        return engine.storeFor(prefix + name, options) as unknown as KeyedState<V>
       },
       hold (event: ScantagEvent, until: number): void {
         engine.addHold(c, event, until)

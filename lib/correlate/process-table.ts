@@ -7,9 +7,8 @@
  * until it expires. Everything lives in lru-cache stores with event-time expiry.
  */
 import type { ProcessEvent } from '../model.js'
-import type { EventClock } from './state.js'
+import type { EventClock, StoredState } from './state.js'
 import { createKeyedState } from './state.js'
-import type { KeyedState } from './api.js'
 
 /** What the table knows about one process. */
 export interface ProcessRecord {
@@ -58,9 +57,9 @@ export function hostKey (name: string | undefined): string {
 
 /** The per-host process table with pid-reuse handling, lineage and host-address learning. */
 export class ProcessTable {
-  private readonly byEntity: KeyedState<ProcessRecord>
-  private readonly byPid: KeyedState<string>
-  private readonly ipToHost: KeyedState<string>
+  private readonly byEntity: StoredState<ProcessRecord>
+  private readonly byPid: StoredState<string>
+  private readonly ipToHost: StoredState<string>
   private readonly configuredIps = new Map<string, string>()
 
   constructor (clock: EventClock, options: ProcessTableOptions = {}) {
@@ -71,6 +70,15 @@ export class ProcessTable {
     this.ipToHost = createKeyedState('host-addresses', { max: options.maxHostAddresses ?? 100_000, ttlSeconds }, clock)
     for (const h of options.hosts ?? []) {
       for (const ip of h.ips) this.configuredIps.set(ip, hostKey(h.name))
+    }
+  }
+
+  /** The table's stores, by name, for checkpoints. */
+  stores (): Record<string, StoredState<NonNullable<unknown>>> {
+    return {
+      'process-table': this.byEntity as unknown as StoredState<NonNullable<unknown>>,
+      'process-table-pids': this.byPid as unknown as StoredState<NonNullable<unknown>>,
+      'host-addresses': this.ipToHost as unknown as StoredState<NonNullable<unknown>>
     }
   }
 

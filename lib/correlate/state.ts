@@ -21,8 +21,11 @@ export function checkStateOptions (name: string, o: StateOptions): void {
   if (!(typeof o.ttlSeconds === 'number' && o.ttlSeconds > 0 && Number.isFinite(o.ttlSeconds))) throw new TypeError(`state "${name}": ttlSeconds must be a positive number, got ${String(o.ttlSeconds)}`)
 }
 
+/** A store as the engine keeps it: the public interface plus its cache, for checkpoints. */
+export type StoredState<V extends NonNullable<unknown>> = KeyedState<V> & { readonly cache: LRUCache<string, V>, readonly persist: boolean }
+
 /** Creates a bounded store whose entries expire `ttlSeconds` of event time after being set. */
-export function createKeyedState<V extends NonNullable<unknown>> (name: string, options: StateOptions, clock: EventClock): KeyedState<V> & { readonly cache: LRUCache<string, V> } {
+export function createKeyedState<V extends NonNullable<unknown>> (name: string, options: StateOptions, clock: EventClock): StoredState<V> {
   checkStateOptions(name, options)
   const cache = new LRUCache<string, V>({
     max: options.max,
@@ -33,6 +36,7 @@ export function createKeyedState<V extends NonNullable<unknown>> (name: string, 
   })
   return {
     cache,
+    persist: options.persist !== false,
     get: (key) => cache.get(key),
     set: (key, value) => { cache.set(key, value) },
     has: (key) => cache.has(key),
