@@ -31,12 +31,10 @@ import { splitPosixCommandLine, splitWindowsCommandLine } from './cmdline.js'
 import { baseName, isSysmonRecord, pathOs } from './sysmon.js'
 import { parseIsoTime } from './time.js'
 import type { RecordContext } from './zeek.js'
+import { quote, rec } from './values.js'
 
 type Rec = Record<string, unknown>
 
-function rec (v: unknown): Rec | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Rec : undefined
-}
 
 /**
  * The value at an ECS path, whether the document nests it (`{process: {parent: {pid}}}`), dots
@@ -97,9 +95,6 @@ function count (v: unknown, max: number): number | undefined | typeof INVALID {
   return n <= max ? n : INVALID
 }
 
-function quote (v: unknown): string {
-  return (JSON.stringify(v) ?? String(v)).slice(0, 64)
-}
 
 /** An ECS date: ISO 8601 text, or epoch milliseconds (Elasticsearch's default `date` formats). */
 function dateOf (v: unknown): number | undefined {

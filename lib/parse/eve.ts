@@ -10,20 +10,12 @@ import { protoNumberOf } from '../community-id.js'
 import { eveFlowOutcome, parseTcpFlags } from './outcome.js'
 import { parseIsoTime } from './time.js'
 import { addCommunityId, type RecordContext } from './zeek.js'
+import { num, rec, str } from './values.js'
 
 type Rec = Record<string, unknown>
 
-function str (v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined
-}
 
-function num (v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined
-}
 
-function rec (v: unknown): Rec | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Rec : undefined
-}
 
 /** Suricata writes `TCP`, `UDP`, `ICMP`, `IPv6-ICMP`, `SCTP`, or a number for other protocols. */
 function transportOf (proto: unknown): Transport | undefined {

@@ -50,12 +50,10 @@
 import type { Endpoint, HostInfo, ProcessAction, ProcessEvent, ProcessInfo, SocketInfo, Transport } from '../model.js'
 import { splitPosixCommandLine } from './cmdline.js'
 import type { RecordContext } from './zeek.js'
+import { rec } from './values.js'
 
 type Rec = Record<string, unknown>
 
-function rec (v: unknown): Rec | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Rec : undefined
-}
 
 /** A column as text: non-empty strings, numbers as decimal. */
 function text (v: unknown): string | undefined {

@@ -35,15 +35,13 @@ import type { Endpoint, HostInfo, ParentProcess, ProcessAction, ProcessEvent, Pr
 import { splitPosixCommandLine, splitWindowsCommandLine } from './cmdline.js'
 import { parseIsoTime } from './time.js'
 import type { RecordContext } from './zeek.js'
+import { quote, rec } from './values.js'
 
 type Rec = Record<string, unknown>
 
 /** Longest `<Event>` XML text read (Sysmon events are a few KiB; command lines are capped at 32 KiB on Windows). */
 export const MAX_SYSMON_XML_LENGTH = 256 * 1024
 
-function rec (v: unknown): Rec | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Rec : undefined
-}
 
 function has (o: Rec, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, key)
@@ -74,9 +72,6 @@ function count (v: unknown, max: number): number | undefined | typeof INVALID {
   return n <= max ? n : INVALID
 }
 
-function quote (v: unknown): string {
-  return (JSON.stringify(v) ?? String(v)).slice(0, 64)
-}
 
 /** `true`/`false` as a boolean or any letter case of the words; undefined otherwise. */
 function bool (v: unknown): boolean | undefined {

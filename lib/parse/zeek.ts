@@ -10,6 +10,7 @@ import type { DnsFields, HttpFields, NetworkEvent, NetworkFormat, Transport } fr
 import { communityId, protoNumberOf } from '../community-id.js'
 import { zeekOutcome } from './outcome.js'
 import { parseZeekTs } from './time.js'
+import { num, str } from './values.js'
 
 /** Where a record came from, and options the normalizer needs. */
 export interface RecordContext {
@@ -24,13 +25,7 @@ export interface RecordContext {
 
 type Rec = Record<string, unknown>
 
-function str (v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined
-}
 
-function num (v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined
-}
 
 function idField (r: Rec, name: 'orig_h' | 'orig_p' | 'resp_h' | 'resp_p'): unknown {
   const dotted = r['id.' + name]
