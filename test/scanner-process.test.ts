@@ -58,7 +58,6 @@ t.test('exports: factory name, option validation', async t => {
   t.throws(() => scannerProcess({ maxProcesses: 0 }), { name: 'TypeError', message: /maxProcesses/ })
   t.throws(() => scannerProcess({ maxTrackedTargets: 1.5 }), { name: 'TypeError', message: /maxTrackedTargets/ })
   t.throws(() => scannerProcess({ ttlSeconds: Number.NaN }), { name: 'TypeError', message: /ttlSeconds/ })
-  t.throws(() => scannerProcess({ attributionWaitSeconds: -2 }), { name: 'TypeError', message: /attributionWaitSeconds/ })
   t.throws(() => scannerProcess({ minToolWieght: 1 } as never), { name: 'TypeError', message: /unknown option "minToolWieght"/ })
   const ids = SCANNER_OPTION_RULES.map(r => r.id)
   t.equal(new Set(ids).size, ids.length, 'rule ids are unique')

@@ -430,18 +430,11 @@ export interface SweepState {
   lo?: number | number[]
   hi?: number | number[]
   samples: string[]
+  /** Process, host and user of the latest attributed probe (the engine delivers probes after attribution). */
   process?: Detection['process']
   host?: Detection['host']
   user?: Detection['user']
-  /**
-   * A probe from a host with telemetry whose process may still be attributed: flow attribution
-   * can hold a flow for its socket record and attribute it after this correlator has seen it.
-   */
-  watch?: NetworkEvent
 }
-
-/** How long a probe is watched for a late attribution, seconds (attribution waits `clockSkewSeconds`, 5 by default). */
-const ATTRIBUTION_WAIT_SECONDS = 60
 
 /** A destination as remembered: an IPv4 address as a 32-bit integer, anything else as written. */
 export type DestinationKey = number | string
@@ -574,21 +567,12 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
     return first
   }
 
-  /** Takes the attributed process, host and user of this probe or of an earlier one attributed since. */
-  function followAttribution (s: SweepState, ev: NetworkEvent, t: number, ctx: CorrelatorContext): void {
-    const adopt = (e: NetworkEvent): void => {
-      s.process = e.scantag.process
-      if (e.scantag.host !== undefined) s.host = e.scantag.host
-      if (e.scantag.user !== undefined) s.user = e.scantag.user
-    }
-    const w = s.watch
-    if (w?.scantag.process !== undefined) adopt(w)
-    if (ev.scantag.process !== undefined) {
-      adopt(ev)
-      s.watch = undefined
-    } else if (w === undefined || w.scantag.process !== undefined || t - (w.flowStart ?? w.time ?? t) > ATTRIBUTION_WAIT_SECONDS) {
-      s.watch = ev.src !== undefined && ctx.processes.hostOf(ev.src.ip) !== undefined ? ev : undefined
-    }
+  /** Takes the process, host and user flow-attribution attached to this probe, if any. */
+  function adoptAttribution (s: SweepState, ev: NetworkEvent): void {
+    if (ev.scantag.process === undefined) return
+    s.process = ev.scantag.process
+    if (ev.scantag.host !== undefined) s.host = ev.scantag.host
+    if (ev.scantag.user !== undefined) s.user = ev.scantag.user
   }
 
   function widen (s: SweepState, k: DestinationKey, dst: string): void {
@@ -718,7 +702,7 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
       // Repeat connections that carry data are use of a service found, not probes of the block.
       if (!failed && !first && payloadSeen(event)) return
       s.events++
-      followAttribution(s, event, t, ctx)
+      adoptAttribution(s, event)
 
       const threshold = ctx.isHome(src) ? internalThreshold : externalThreshold
       if (s.trigger !== undefined) {

@@ -60,12 +60,6 @@ export interface RareNetworkProcessOptions {
   newImageWeight?: number
   /** Evidence weight and label confidence of a fan-out (default 0.3). */
   fanOutWeight?: number
-  /**
-   * How long a flow from a host with telemetry waits for flow-attribution, seconds. Default: the
-   * enricher's `clockSkewSeconds` (5) plus 1, the longest attribution holds a flow. 0 disables
-   * the wait (flows attributed later are then not counted).
-   */
-  attributionWaitSeconds?: number
 }
 
 /** What is learnt per host. */
@@ -123,7 +117,7 @@ export function isLearning (firstSeen: number, time: number, learningSeconds: nu
 
 const OPTION_NAMES = [
   'learningSeconds', 'maxImagesPerHost', 'maxHosts', 'baselineTtlSeconds', 'fanOutThreshold', 'fanOutWindowSeconds',
-  'maxProcesses', 'newImageWeight', 'fanOutWeight', 'attributionWaitSeconds'
+  'maxProcesses', 'newImageWeight', 'fanOutWeight'
 ]
 
 /** Creates the rare-network-process correlator. */
@@ -142,7 +136,6 @@ export function rareNetworkProcess (options: RareNetworkProcessOptions = {}): Co
   checkNumber('maxProcesses', options.maxProcesses, 1, big, true)
   checkNumber('newImageWeight', options.newImageWeight, 0, 1, false)
   checkNumber('fanOutWeight', options.fanOutWeight, 0, 1, false)
-  checkNumber('attributionWaitSeconds', options.attributionWaitSeconds, 0, big, false)
   const learningSeconds = options.learningSeconds ?? 86_400
   const maxImages = options.maxImagesPerHost ?? 128
   const maxHosts = options.maxHosts ?? 10_000
@@ -160,12 +153,6 @@ export function rareNetworkProcess (options: RareNetworkProcessOptions = {}): Co
     if (baselines !== undefined) return
     baselines = ctx.state('baselines', { max: maxHosts, ttlSeconds: baselineTtl })
     watched = ctx.state('processes', { max: maxProcesses, ttlSeconds: Math.max(window, 3600) })
-  }
-
-  function waitSeconds (ctx: CorrelatorContext): number {
-    if (options.attributionWaitSeconds !== undefined) return options.attributionWaitSeconds
-    const skew = ctx.config.clockSkewSeconds
-    return (typeof skew === 'number' && skew >= 0 ? skew : 5) + 1
   }
 
   function baselineOf (host: string, time: number): HostBaseline {
@@ -264,19 +251,15 @@ export function rareNetworkProcess (options: RareNetworkProcessOptions = {}): Co
     onConnection(c, ev, ctx)
   }
 
-  function onNetwork (ev: NetworkEvent, ctx: CorrelatorContext, mayWait: boolean): void {
+  function onNetwork (ev: NetworkEvent, ctx: CorrelatorContext): void {
     const src = ev.src
     const dst = ev.dst
-    if (src === undefined || dst === undefined) return
+    // Flows attributed to a process only (the engine delivers a flow once attribution is done).
     const p = ev.scantag.process
+    if (src === undefined || dst === undefined || p === undefined) return
     const host = ctx.processes.hostOf(src.ip)
     if (host === undefined) return // outbound flows of hosts with telemetry only
     const t = ev.flowStart ?? ev.time
-    if (p === undefined) {
-      const wait = waitSeconds(ctx)
-      if (mayWait && wait > 0 && t !== undefined) ctx.hold(ev, t + wait)
-      return
-    }
     if (t === undefined || hostKey(ev.scantag.host?.name) !== host) return
     const rec = ctx.processes.get(p.entity_id)
     const image = imageOf(rec) ?? (p.executable ?? p.name)?.slice(0, 1024).toLowerCase()
@@ -291,11 +274,7 @@ export function rareNetworkProcess (options: RareNetworkProcessOptions = {}): Co
     onEvent (ev: ScantagEvent, ctx: CorrelatorContext): void {
       init(ctx)
       if (ev.category === 'process') onProcess(ev, ctx)
-      else onNetwork(ev, ctx, true)
-    },
-    onRelease (ev: ScantagEvent, ctx: CorrelatorContext): void {
-      init(ctx)
-      if (ev.category === 'network') onNetwork(ev, ctx, false)
+      else onNetwork(ev, ctx)
     }
   }
 }

@@ -11,7 +11,8 @@
  * 2. The process event is labelled, and one detection opens per (host, process).
  * 3. Every later event of that process is labelled with the same finding and grows the
  *    detection: its socket records (Sysmon 3, auditd connect, osquery sockets) and the network
- *    flows flow-attribution tied to it (`scantag.process.entity_id`).
+ *    flows flow-attribution tied to it (`scantag.process.entity_id`; the engine hands a flow on
+ *    only once attribution has finished with it, so one without a process never gets one later).
  *
  * Wrappers: `sudo nmap ...` appears twice in telemetry, as sudo (whose command line names nmap)
  * and as its child nmap. Only the process whose executable is the tool is labelled (the child):
@@ -62,11 +63,6 @@ export interface ScannerProcessOptions {
   maxTrackedTargets?: number
   /** Close a detection after this many seconds without an event of its process (default 900, the engine's). */
   idleSeconds?: number
-  /**
-   * How long a flow from a host running a scanner waits for flow-attribution, seconds. Default:
-   * the enricher's `clockSkewSeconds` (5) plus 1, the longest attribution holds a flow.
-   */
-  attributionWaitSeconds?: number
 }
 
 /** What a command line is, as far as scanning goes. */
@@ -407,7 +403,7 @@ function checkNumber (name: string, v: number | undefined, min: number, integer:
   }
 }
 
-const OPTION_NAMES = ['minToolWeight', 'maxProcesses', 'ttlSeconds', 'maxTrackedTargets', 'idleSeconds', 'attributionWaitSeconds']
+const OPTION_NAMES = ['minToolWeight', 'maxProcesses', 'ttlSeconds', 'maxTrackedTargets', 'idleSeconds']
 
 /** Creates the scanner-process correlator. */
 export function scannerProcess (options: ScannerProcessOptions = {}): Correlator {
@@ -420,7 +416,6 @@ export function scannerProcess (options: ScannerProcessOptions = {}): Correlator
   checkNumber('ttlSeconds', options.ttlSeconds, 1, false)
   checkNumber('maxTrackedTargets', options.maxTrackedTargets, 1, true)
   checkNumber('idleSeconds', options.idleSeconds, 1, false)
-  checkNumber('attributionWaitSeconds', options.attributionWaitSeconds, 0, false)
   const minToolWeight = options.minToolWeight ?? 0.8
   const maxProcesses = options.maxProcesses ?? 1000
   const ttlSeconds = options.ttlSeconds ?? 86_400
@@ -428,20 +423,10 @@ export function scannerProcess (options: ScannerProcessOptions = {}): Correlator
   const idleSeconds = options.idleSeconds ?? 900
 
   let scanners: KeyedState<Scanner>
-  /** Hosts with a scanner process, to know which unattributed flows may still be attributed. */
-  let scanningHosts: KeyedState<number>
 
   function init (ctx: CorrelatorContext): void {
     if (scanners !== undefined) return
     scanners = ctx.state('scanners', { max: maxProcesses, ttlSeconds })
-    // Refreshed by every event of a scanner: flows are held for attribution only while one is active.
-    scanningHosts = ctx.state('scanning-hosts', { max: maxProcesses, ttlSeconds: idleSeconds })
-  }
-
-  function waitSeconds (ctx: CorrelatorContext): number {
-    if (options.attributionWaitSeconds !== undefined) return options.attributionWaitSeconds
-    const skew = ctx.config.clockSkewSeconds
-    return (typeof skew === 'number' && skew >= 0 ? skew : 5) + 1
   }
 
   function label (s: Scanner): LabelInput {
@@ -454,7 +439,6 @@ export function scannerProcess (options: ScannerProcessOptions = {}): Correlator
   /** Stores the scanner and opens or grows its detection; false when its host is allow-listed. */
   function update (s: Scanner, ctx: CorrelatorContext): boolean {
     scanners.set(s.entityId, s)
-    scanningHosts.set(s.host, s.lastSeen)
     if (s.ip !== undefined && ctx.isAllowed(s.ip, s.c.subtechnique === null ? undefined : { subtechnique: s.c.subtechnique })) return false
     const seen = s.flows > 0 ? `; ${plural(s.flows, 'attributed network event')} to ${plural(s.dsts.size, 'address')}${s.dsts.size >= maxTracked ? ' or more' : ''} so far` : ''
     const cmdPorts: number[] = []
@@ -559,36 +543,24 @@ export function scannerProcess (options: ScannerProcessOptions = {}): Correlator
     if (update(s, ctx)) ctx.tag(ev, label(s))
   }
 
-  function onNetwork (ev: NetworkEvent, ctx: CorrelatorContext, mayWait: boolean): void {
+  function onNetwork (ev: NetworkEvent, ctx: CorrelatorContext): void {
     const id = ev.scantag.process?.entity_id
-    if (id !== undefined) {
-      const s = scanners.get(id)
-      if (s !== undefined) onScannerEvent(s, ev, ctx)
-      return
-    }
-    // Not attributed (yet): flow-attribution may still be waiting for its socket record.
-    if (!mayWait || ev.src === undefined) return
-    const host = ctx.processes.hostOf(ev.src.ip)
-    const t = ev.flowStart ?? ev.time
-    if (host === undefined || t === undefined || !scanningHosts.has(host)) return
-    ctx.hold(ev, t + waitSeconds(ctx))
+    if (id === undefined) return
+    const s = scanners.get(id)
+    if (s !== undefined) onScannerEvent(s, ev, ctx)
   }
 
   return {
     name: 'scanner-process',
     onEvent (ev: ScantagEvent, ctx: CorrelatorContext): void {
       init(ctx)
-      if (ev.category === 'network') { onNetwork(ev, ctx, true); return }
+      if (ev.category === 'network') { onNetwork(ev, ctx); return }
       if (ev.action === 'start' || ev.action === 'snapshot') { onStart(ev, ctx); return }
       if (ev.action === 'connect' || ev.action === 'accept' || ev.action === 'end') {
         const rec = recordOf(ev, ctx)
         const s = rec !== undefined ? scanners.get(rec.entityId) : undefined
         if (s !== undefined) onScannerEvent(s, ev, ctx)
       }
-    },
-    onRelease (ev: ScantagEvent, ctx: CorrelatorContext): void {
-      init(ctx)
-      if (ev.category === 'network') onNetwork(ev, ctx, false)
     }
   }
 }
