@@ -261,3 +261,18 @@ t.test('for one-record-per-line formats input records are data lines', async t =
     t.ok(reconciles(r.stats), f)
   }
 })
+
+t.test('records nested deeper than MAX_JSON_DEPTH are dead-lettered, and the pipeline survives to the serializer', async t => {
+  const { MAX_JSON_DEPTH } = await import('../lib/parse/parsers.js')
+  const deep = '{"event_type":"flow","src_ip":"10.0.0.1","a":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}'
+  const ok = '{"event_type":"flow","src_ip":"10.0.0.1","a":"[[[[not nesting]]]]' + '['.repeat(600) + '"}'
+  const r = await readThrough({ content: deep + '\n' + ok + '\n' })
+  t.equal(r.deadLetters.length, 1)
+  t.match(r.deadLetters[0].reason, new RegExp(`nested deeper than ${MAX_JSON_DEPTH} levels`))
+  t.equal(r.events.length, 1, 'brackets inside strings do not count')
+  const { createSerializer } = await import('../lib/stream.js')
+  const { Readable } = await import('node:stream')
+  let text = ''
+  for await (const c of Readable.from(r.events).pipe(createSerializer({ format: 'ecs' }))) text += String(c)
+  t.equal(text.trim().split('\n').length, 1)
+})

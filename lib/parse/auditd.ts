@@ -125,6 +125,11 @@ function parseFields (s: string, from: number, to: number, into: Record<string, 
   }
 }
 
+/** Text from the line as a reason quotes it: the first 64 characters. */
+function short (s: string): string {
+  return s.length > 64 ? s.slice(0, 64) + '…' : s
+}
+
 /** The header `msg=audit(SECONDS.FRACTION:SERIAL)`, with its position in the line. */
 const HEADER = 'msg=audit('
 
@@ -148,7 +153,7 @@ export function parseAuditLine (line: string): AuditRecord | string {
   const type = text.slice(t + 5, typeEnd)
   if (type.length === 0) return 'empty type= field'
   const h = text.indexOf(HEADER, typeEnd)
-  if (h < 0) return `${type} record has no msg=audit(TIMESTAMP:SERIAL) header`
+  if (h < 0) return `${short(type)} record has no msg=audit(TIMESTAMP:SERIAL) header`
   // SECONDS[.FRACTION]:SERIAL)
   let i = h + HEADER.length
   const secStart = i
@@ -161,11 +166,14 @@ export function parseAuditLine (line: string): AuditRecord | string {
     while (i < text.length && isDigit(text.charCodeAt(i))) i++
     fracEnd = i
   }
-  if (secEnd === secStart || text.charCodeAt(i) !== 58) return `${type} record has a malformed msg=audit(...) header (expected SECONDS.MILLIS:SERIAL)`
+  if (secEnd === secStart || text.charCodeAt(i) !== 58) return `${short(type)} record has a malformed msg=audit(...) header (expected SECONDS.MILLIS:SERIAL)`
   const serialStart = ++i
   while (i < text.length && isDigit(text.charCodeAt(i))) i++
-  if (i === serialStart || text.charCodeAt(i) !== 41) return `${type} record has a malformed msg=audit(...) header (expected SECONDS.MILLIS:SERIAL)`
+  if (i === serialStart || text.charCodeAt(i) !== 41) return `${short(type)} record has a malformed msg=audit(...) header (expected SECONDS.MILLIS:SERIAL)`
   const serialEnd = i
+  // More than 20 digits (the format sniffer's bound too) is no clock or counter: 1e21 seconds
+  // would not even join with its fraction.
+  if (secEnd - secStart > 20 || serialEnd - serialStart > 20) return `${short(type)} record has a malformed msg=audit(...) header (expected SECONDS.MILLIS:SERIAL)`
   i++ // ')'
   if (text.charCodeAt(i) === 58) i++ // ':' (absent in some daemon records)
   const gs = text.indexOf(GS, i)
@@ -232,7 +240,8 @@ function intOf (raw: string | undefined): number | undefined {
   if (raw === undefined || raw.length === 0) return undefined
   const v = raw.charCodeAt(0) === 34 ? raw.slice(1, -1) : raw
   if (!/^-?\d+$/.test(v)) return undefined
-  return Number(v)
+  const n = Number(v)
+  return Number.isFinite(n) ? n : undefined // 400 digits are Infinity
 }
 
 /** The value of a field with surrounding double quotes removed (as `original` shows it). */
@@ -262,8 +271,18 @@ export function execveArgs (records: ReadonlyArray<Record<string, string>>): str
     for (const k of Object.keys(r)) all[k] = r[k]
     if (argc === undefined) argc = intOf(r.argc)
   }
+  // Lost arguments keep their positions up to the last argument present, not up to argc: a
+  // corrupt or hostile record can claim argc=4294967295.
+  let last = -1
+  for (const k of Object.keys(all)) {
+    if (k.charCodeAt(0) !== 97) continue // a<N>, a<N>[<j>]
+    let j = 1
+    while (j < k.length && isDigit(k.charCodeAt(j))) j++
+    if (j > 1 && (j === k.length || k.charCodeAt(j) === 91)) last = Math.max(last, Number(k.slice(1, j)))
+  }
+  const end = argc === undefined ? Infinity : Math.min(argc, last + 1)
   const args: string[] = []
-  for (let i = 0; argc === undefined || i < argc; i++) {
+  for (let i = 0; i < end; i++) {
     const whole = all['a' + i]
     if (whole !== undefined) { args.push(decodeAuditValue(whole)); continue }
     let chunk = all[`a${i}[0]`]
@@ -527,7 +546,7 @@ function buildEvent (p: PendingEvent, input: string): ProcessEvent {
   const process: ProcessInfo = {}
   if (source !== undefined) {
     const f = source.fields
-    const pid = intOf(f.pid); if (pid !== undefined) process.pid = pid
+    const pid = intOf(f.pid); if (pid !== undefined && pid >= 0) process.pid = pid
     const exe = decoded(f.exe)
     if (exe !== undefined) process.executable = exe
     const comm = decoded(f.comm)
@@ -536,7 +555,7 @@ function buildEvent (p: PendingEvent, input: string): ProcessEvent {
     const user = source.enriched?.UID !== undefined ? unquote(source.enriched.UID) : unquote(f.uid ?? '')
     if (user.length > 0) process.user = user
     const ppid = intOf(f.ppid)
-    if (ppid !== undefined) process.parent = { pid: ppid }
+    if (ppid !== undefined && ppid >= 0) process.parent = { pid: ppid }
   }
   const args = execve.length > 0 ? execveArgs(execve) : undefined
   const argv = args ?? (proctitle !== undefined ? decodeProctitle(proctitle) : undefined)
@@ -666,7 +685,9 @@ export class AuditAssembler {
     }
     if (p === undefined) {
       if (this.completed.has(key + '\0' + rec.timestamp)) {
-        return [{ dead: { line: lineNo, reason: `late ${rec.type} record: audit event ${rec.timestamp}:${rec.serial}${node !== '' ? ' of ' + node : ''} was already emitted (EOE seen or more than maxPendingSerials=${this.maxPendingSerials} serials later)`, text: line.length > DEAD_LETTER_TEXT_LIMIT ? line.slice(0, DEAD_LETTER_TEXT_LIMIT) : line } }]
+        // `out` may already hold events this line completed (a stray one above): keep them.
+        out.push({ dead: { line: lineNo, reason: `late ${short(rec.type)} record: audit event ${short(rec.timestamp)}:${rec.serial}${node !== '' ? ' of ' + short(node) : ''} was already emitted (EOE seen or more than maxPendingSerials=${this.maxPendingSerials} serials later)`, text: line.length > DEAD_LETTER_TEXT_LIMIT ? line.slice(0, DEAD_LETTER_TEXT_LIMIT) : line } })
+        return out
       }
       const max = this.maxSerial.get(node)
       if (max !== undefined && rec.serial <= max - this.maxPendingSerials && rec.seconds > (this.maxSeconds.get(node) ?? Infinity)) {
@@ -770,6 +791,7 @@ export function auomsToEvent (r: Record<string, unknown>, ctx: RecordContext, ra
   const h = AUOMS_HEADER.exec(msg)
   if (h === null) return 'auoms SyslogMessage has no type=AUOMS_... audit(TIMESTAMP:SERIAL) header'
   const type = h[1]
+  if (h[2].length > 20) return 'auoms SyslogMessage has a malformed audit(TIMESTAMP:SERIAL) header (timestamp of more than 20 digits)'
   const timestamp = h[3] !== undefined ? `${h[2]}.${h[3]}` : h[2]
   let body = msg.slice(h[0].length)
   // proctitle is written bare although it holds spaces: cut it out before splitting fields.
@@ -791,7 +813,7 @@ export function auomsToEvent (r: Record<string, unknown>, ctx: RecordContext, ra
   const time = joinSecondsFraction(Number(h[2]), h[3] ?? '')
 
   const process: ProcessInfo = {}
-  const pid = intOf(f.pid); if (pid !== undefined) process.pid = pid
+  const pid = intOf(f.pid); if (pid !== undefined && pid >= 0) process.pid = pid
   const exe = decoded(f.exe)
   if (exe !== undefined) { process.executable = exe; process.name = basename(exe) }
   const commandLine = decoded(f.cmdline) ?? (proctitle !== undefined && proctitle.length > 0 ? proctitle : undefined)
@@ -802,7 +824,7 @@ export function auomsToEvent (r: Record<string, unknown>, ctx: RecordContext, ra
   const user = decoded(f.user) ?? decoded(f.uid)
   if (user !== undefined) process.user = user
   const cwd = decoded(f.cwd); if (cwd !== undefined) process.workingDirectory = cwd
-  const ppid = intOf(f.ppid); if (ppid !== undefined) process.parent = { pid: ppid }
+  const ppid = intOf(f.ppid); if (ppid !== undefined && ppid >= 0) process.parent = { pid: ppid }
 
   const host: HostInfo = { os: 'linux' }
   const str = (v: unknown): string | undefined => typeof v === 'string' && v.length > 0 ? v : undefined
@@ -812,7 +834,7 @@ export function auomsToEvent (r: Record<string, unknown>, ctx: RecordContext, ra
   if (ip !== undefined && ip !== '0.0.0.0' && !ip.startsWith('127.') && ip !== '::1') host.ips = [ip]
   if (action === 'start') {
     process.start = time
-    if (pid !== undefined) process.entityId = `${hostName ?? ''}|${pid}|${timestamp}`
+    if (process.pid !== undefined) process.entityId = `${hostName ?? ''}|${process.pid}|${timestamp}`
   }
   const ev: ProcessEvent = {
     category: 'process',

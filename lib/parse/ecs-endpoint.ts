@@ -31,7 +31,7 @@ import { splitPosixCommandLine, splitWindowsCommandLine } from './cmdline.js'
 import { baseName, isSysmonRecord, pathOs } from './sysmon.js'
 import { parseIsoTime } from './time.js'
 import type { RecordContext } from './zeek.js'
-import { quote, rec } from './values.js'
+import { address, quote, rec } from './values.js'
 
 type Rec = Record<string, unknown>
 
@@ -209,6 +209,7 @@ function endpointOf (r: Rec, side: 'source' | 'destination'): Endpoint | undefin
   const port = count(portV, 65535)
   if (port === INVALID) return `${side}.port ${quote(portV)} is not a port number`
   if (ip === undefined) return undefined
+  if (address(ip) === undefined) return `${side}.ip ${quote(ip)} is not an IP address`
   return port === undefined ? { ip } : { ip, port }
 }
 

@@ -10,7 +10,7 @@ import { protoNumberOf } from '../community-id.js'
 import { eveFlowOutcome, parseTcpFlags } from './outcome.js'
 import { parseIsoTime } from './time.js'
 import { addCommunityId, type RecordContext } from './zeek.js'
-import { num, rec, str } from './values.js'
+import { address, count, int, isCommunityId, isDigits, json, num, port, protoNumber, rec, str, text } from './values.js'
 
 type Rec = Record<string, unknown>
 
@@ -19,8 +19,8 @@ type Rec = Record<string, unknown>
 
 /** Suricata writes `TCP`, `UDP`, `ICMP`, `IPv6-ICMP`, `SCTP`, or a number for other protocols. */
 function transportOf (proto: unknown): Transport | undefined {
-  if (typeof proto === 'number') return String(proto)
-  if (typeof proto !== 'string') return undefined
+  if (typeof proto === 'number') return protoNumber(proto) !== undefined ? String(proto) : undefined
+  if (typeof proto !== 'string' || proto.length === 0) return undefined
   switch (proto) {
     case 'TCP': return 'tcp'
     case 'UDP': return 'udp'
@@ -37,14 +37,16 @@ const FLOW_ID_TEXT = /"flow_id"\s*:\s*(\d+)/
 
 function flowIdOf (v: unknown, raw: string | undefined): string | undefined {
   if (typeof v === 'number') {
+    // Suricata writes an unsigned integer; anything else is not an id the model can hold.
+    if (!Number.isInteger(v) || v < 0) return undefined
     if (Number.isSafeInteger(v)) return String(v)
     if (raw !== undefined) {
       const m = FLOW_ID_TEXT.exec(raw)
       if (m !== null) return m[1]
     }
-    return String(v)
+    return v < 1e21 ? String(v) : undefined
   }
-  if (typeof v === 'string') return v
+  if (typeof v === 'string' && isDigits(v)) return v
   return undefined
 }
 
@@ -54,7 +56,7 @@ function httpOf (h: Rec): HttpFields {
   const host = str(h.hostname); if (host !== undefined) out.host = host
   const uri = str(h.url); if (uri !== undefined) out.uri = uri
   const status = num(h.status) ?? (typeof h.status === 'string' ? Number(h.status) : undefined)
-  if (status !== undefined && Number.isFinite(status)) out.status = status
+  if (status !== undefined && Number.isInteger(status)) out.status = status
   const ua = str(h.http_user_agent); if (ua !== undefined) out.userAgent = ua
   return out
 }
@@ -102,16 +104,16 @@ export function eveDns (d: Rec): DnsFields {
 function alertOf (a: Rec): AlertFields {
   const out: AlertFields = {}
   const sig = str(a.signature); if (sig !== undefined) out.signature = sig
-  const sid = num(a.signature_id); if (sid !== undefined) out.signatureId = sid
+  const sid = int(a.signature_id); if (sid !== undefined) out.signatureId = sid
   const cat = str(a.category); if (cat !== undefined) out.category = cat
-  const sev = num(a.severity); if (sev !== undefined) out.severity = sev
+  const sev = int(a.severity); if (sev !== undefined) out.severity = sev
   const action = str(a.action); if (action !== undefined) out.action = action
   const md = rec(a.metadata)
   if (md !== undefined) {
     const metadata: Record<string, string[]> = Object.create(null)
     for (const key of Object.keys(md)) {
       const v = md[key]
-      metadata[key] = Array.isArray(v) ? v.map(String) : [String(v)]
+      metadata[key] = Array.isArray(v) ? v.map(text) : [text(v)]
     }
     out.metadata = metadata
   }
@@ -142,7 +144,7 @@ export function eveToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkEv
   const ts = r.timestamp
   if (ts !== undefined) {
     const t = typeof ts === 'string' ? parseIsoTime(ts) : undefined
-    if (t === undefined) return `timestamp ${JSON.stringify(ts).slice(0, 64)} is not an ISO 8601 time`
+    if (t === undefined) return `timestamp ${json(ts).slice(0, 64)} is not an ISO 8601 time`
     ev.time = t
   }
   const flowId = flowIdOf(r.flow_id, raw); if (flowId !== undefined) ev.flowId = flowId
@@ -152,12 +154,12 @@ export function eveToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkEv
     const n = typeof r.proto === 'number' ? r.proto : protoNumberOf(transport)
     if (n !== undefined) ev.protoNumber = n
   }
-  const srcIp = str(r.src_ip)
-  const dstIp = str(r.dest_ip)
+  const srcIp = address(r.src_ip)
+  const dstIp = address(r.dest_ip)
   // ICMP: Suricata's community id (and Zeek's conn id) use type/code in the port slots.
   const icmp = transport === 'icmp' || transport === 'icmp6'
-  const srcPort = icmp ? num(r.icmp_type) : num(r.src_port)
-  const dstPort = icmp ? num(r.icmp_code) : num(r.dest_port)
+  const srcPort = icmp ? port(r.icmp_type) : port(r.src_port)
+  const dstPort = icmp ? port(r.icmp_code) : port(r.dest_port)
   if (srcIp !== undefined) ev.src = srcPort !== undefined ? { ip: srcIp, port: srcPort } : { ip: srcIp }
   if (dstIp !== undefined) ev.dst = dstPort !== undefined ? { ip: dstIp, port: dstPort } : { ip: dstIp }
   const app = str(r.app_proto); if (app !== undefined) ev.service = app
@@ -175,17 +177,17 @@ export function eveToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkEv
       if (f !== undefined) {
         if (kind === 'flow') {
           ev.counters = {}
-          const a = num(f.bytes_toserver); if (a !== undefined) ev.counters.origBytes = a
-          const b = num(f.bytes_toclient); if (b !== undefined) ev.counters.respBytes = b
-          const c = num(f.pkts_toserver); if (c !== undefined) ev.counters.origPackets = c
-          const d = num(f.pkts_toclient); if (d !== undefined) ev.counters.respPackets = d
+          const a = count(f.bytes_toserver); if (a !== undefined) ev.counters.origBytes = a
+          const b = count(f.bytes_toclient); if (b !== undefined) ev.counters.respBytes = b
+          const c = count(f.pkts_toserver); if (c !== undefined) ev.counters.origPackets = c
+          const d = count(f.pkts_toclient); if (d !== undefined) ev.counters.respPackets = d
           const state = str(f.state); if (state !== undefined) ev.state = state
           ev.outcome = eveFlowOutcome(transport, parseTcpFlags(tcp?.tcp_flags_ts), parseTcpFlags(tcp?.tcp_flags_tc), d)
         } else {
           // netflow records are one direction each: the reply, if any, is another record.
           ev.counters = {}
-          const a = num(f.bytes); if (a !== undefined) ev.counters.origBytes = a
-          const c = num(f.pkts); if (c !== undefined) ev.counters.origPackets = c
+          const a = count(f.bytes); if (a !== undefined) ev.counters.origBytes = a
+          const c = count(f.pkts); if (c !== undefined) ev.counters.origPackets = c
           ev.outcome = 'other'
         }
         const start = str(f.start)
@@ -226,7 +228,7 @@ export function eveToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkEv
   }
 
   const cid = str(r.community_id)
-  if (cid !== undefined) {
+  if (cid !== undefined && isCommunityId(cid)) {
     ev.communityId = cid
     ev.scantag.community_id = cid
     ev.scantag.community_id_source = 'sensor'

@@ -50,7 +50,7 @@
 import type { Endpoint, HostInfo, ProcessAction, ProcessEvent, ProcessInfo, SocketInfo, Transport } from '../model.js'
 import { splitPosixCommandLine } from './cmdline.js'
 import type { RecordContext } from './zeek.js'
-import { rec } from './values.js'
+import { address, port as validPort, quote, rec } from './values.js'
 
 type Rec = Record<string, unknown>
 
@@ -65,14 +65,20 @@ function text (v: unknown): string | undefined {
 /** A column as an integer: a number or a decimal string. */
 function int (v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isInteger(v) ? v : undefined
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v)
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) {
+    const n = Number(v)
+    return Number.isFinite(n) ? n : undefined // 400 digits are Infinity
+  }
   return undefined
 }
 
 /** A column as a number (epoch seconds may carry a fraction). */
 function numeric (v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined
-  if (typeof v === 'string' && /^-?\d+(?:\.\d+)?$/.test(v)) return Number(v)
+  if (typeof v === 'string' && /^-?\d+(?:\.\d+)?$/.test(v)) {
+    const n = Number(v)
+    return Number.isFinite(n) ? n : undefined
+  }
   return undefined
 }
 
@@ -128,9 +134,9 @@ function isHostAddress (ip: string | undefined): ip is string {
 }
 
 function endpoint (ip: unknown, port: unknown): Endpoint | undefined {
-  const a = text(ip)
+  const a = address(text(ip))
   if (a === undefined) return undefined
-  const p = int(port)
+  const p = validPort(int(port))
   return p !== undefined ? { ip: a, port: p } : { ip: a }
 }
 
@@ -156,6 +162,11 @@ function osOf (decorations: Rec | undefined, path: string | undefined): HostInfo
   if (/^\/(?:Applications|System|Library|private)\//.test(path)) return 'macos'
   if (path.startsWith('/')) return 'linux'
   return undefined
+}
+
+/** A query name as reasons show it: its first 64 characters (names come from the log). */
+function shortName (name: string): string {
+  return name.length > 64 ? name.slice(0, 64) + '…' : name
 }
 
 /** The differential row action of one row. */
@@ -201,7 +212,7 @@ export function osqueryToEvents (r: Rec, ctx: RecordContext, raw?: string): Arra
   for (const [value, rowAction] of rows) {
     index++
     const row = rec(value)
-    if (row === undefined) { out.push(`osquery ${name} row ${index} is not an object`); continue }
+    if (row === undefined) { out.push(`osquery ${shortName(name)} row ${index} is not an object`); continue }
     const envelope = single ? r : rowOriginal(r, row, rowAction)
     const ev = rowToEvent(name, row, rowAction, envelope, hostName, decorations, resultTime, ctx)
     if (typeof ev !== 'string' && single && raw !== undefined) ev.raw = raw
@@ -227,7 +238,7 @@ function rowToEvent (name: string, row: Rec, rowAction: RowAction, original: Rec
   let time = resultTime
   if (row.time !== undefined && row.time !== '') {
     const t = numeric(row.time)
-    if (t === undefined) return `osquery ${name} row has a time column that is not epoch seconds: ${JSON.stringify(row.time).slice(0, 64)}`
+    if (t === undefined) return `osquery ${shortName(name)} row has a time column that is not epoch seconds: ${quote(row.time)}`
     time = t
   }
 

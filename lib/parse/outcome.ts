@@ -46,7 +46,8 @@ const ZEEK_TCP_STATES: Readonly<Record<string, ConnectionOutcome>> = {
  */
 export function zeekOutcome (transport: string | undefined, connState: string | undefined, respPackets: number | undefined, respBytes: number | undefined): ConnectionOutcome | undefined {
   if (connState === undefined) return undefined
-  if (transport === 'tcp' || transport === undefined) return ZEEK_TCP_STATES[connState] ?? 'other'
+  // Own keys only: a conn_state of `constructor` or `__proto__` must not find Object.prototype's.
+  if (transport === 'tcp' || transport === undefined) return Object.hasOwn(ZEEK_TCP_STATES, connState) ? ZEEK_TCP_STATES[connState] : 'other'
   if (connState === 'REJ') return 'rejected'
   if (respPackets !== undefined) return respPackets > 0 ? 'established' : 'unanswered'
   if (respBytes !== undefined && respBytes > 0) return 'established'

@@ -16,6 +16,7 @@ import { sniffRecord } from './sniff.js'
 import { sysmonToEvent } from './sysmon.js'
 import { createZeekTsvState, parseZeekTsvLine, type ZeekTsvState } from './zeek-tsv.js'
 import { zeekToEvent, type RecordContext } from './zeek.js'
+import { json } from './values.js'
 
 /** Receives what a parser makes of its input. */
 export interface ParseSink {
@@ -99,6 +100,37 @@ export class ZeekTsvParser implements FormatParser {
   end (): void {}
 }
 
+/**
+ * Deepest JSON nesting accepted. Real records nest a handful of levels; a crafted record nested
+ * thousands deep parses, but then overflows the stack of everything that walks it (serializers,
+ * ECS mapping), so it is refused at the door.
+ */
+export const MAX_JSON_DEPTH = 256
+
+/**
+ * Nesting depth of JSON text, scanning only lines long enough to exceed the limit (each level
+ * takes at least two characters). Brackets inside strings are skipped.
+ */
+export function jsonTooDeep (text: string, max = MAX_JSON_DEPTH): boolean {
+  if (text.length <= 2 * max) return false
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) {
+      inString = true
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) return true
+    } else if (c === 125 || c === 93) {
+      depth--
+    }
+  }
+  return false
+}
+
 /** One JSON object per line: Zeek JSON, EVE, Sysmon, osquery, ECS endpoint. */
 export class JsonLineParser implements FormatParser {
   private readonly ctx: RecordContext
@@ -117,6 +149,10 @@ export class JsonLineParser implements FormatParser {
     }
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       sink.dead(lineNo, `expected one JSON object per line, got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj}`, text)
+      return 'data'
+    }
+    if (jsonTooDeep(text)) {
+      sink.dead(lineNo, `JSON nested deeper than ${MAX_JSON_DEPTH} levels: no sensor writes that, and it would overflow the stack downstream`, text.slice(0, 1024))
       return 'data'
     }
     this.ctx.line = lineNo
@@ -168,23 +204,28 @@ export class JsonDocumentParser implements FormatParser {
       sink.dead(this.firstLine, `invalid JSON document: ${(err as Error).message}`, text)
       return
     }
+    // The document is one level deeper than its elements when it is an array.
+    if (jsonTooDeep(text, MAX_JSON_DEPTH + 1)) {
+      sink.dead(this.firstLine, `JSON document nested deeper than ${MAX_JSON_DEPTH} levels`, text.slice(0, 1024))
+      return
+    }
     const records = Array.isArray(doc) ? doc : [doc]
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as unknown
       const where = `element ${i + 1} of the JSON document`
       if (r === null || typeof r !== 'object' || Array.isArray(r)) {
-        sink.dead(this.firstLine, `${where} is not an object`, JSON.stringify(r) ?? '')
+        sink.dead(this.firstLine, `${where} is not an object`, json(r))
         continue
       }
       const rec = r as Record<string, unknown>
       const format = sniffRecord(rec)
       if (format === 'unknown' || format === 'blank' || format === 'json-document') {
-        sink.dead(this.firstLine, `${where} is not a Zeek, Suricata EVE, Sysmon, osquery or ECS record`, JSON.stringify(r))
+        sink.dead(this.firstLine, `${where} is not a Zeek, Suricata EVE, Sysmon, osquery or ECS record`, json(r))
         continue
       }
       this.ctx.line = this.firstLine
       this.ctx.format = format === 'eve' ? 'eve' : 'zeek-json'
-      normalizeRecord(format, rec, this.ctx, undefined, sink, this.firstLine, JSON.stringify(r))
+      normalizeRecord(format, rec, this.ctx, undefined, sink, this.firstLine, json(r))
     }
   }
 }

@@ -35,7 +35,7 @@ import type { Endpoint, HostInfo, ParentProcess, ProcessAction, ProcessEvent, Pr
 import { splitPosixCommandLine, splitWindowsCommandLine } from './cmdline.js'
 import { parseIsoTime } from './time.js'
 import type { RecordContext } from './zeek.js'
-import { quote, rec } from './values.js'
+import { address, quote, rec } from './values.js'
 
 type Rec = Record<string, unknown>
 
@@ -645,6 +645,7 @@ function timeOf (p: Parts): number | undefined | string {
 function endpoint (ipV: unknown, portV: unknown, which: string): Endpoint | string {
   const ip = text(ipV)
   if (ip === undefined) return `no ${which}Ip`
+  if (address(ip) === undefined) return `${which}Ip ${quote(ipV)} is not an IP address`
   const port = count(portV, 65535)
   if (port === INVALID) return `${which}Port ${quote(portV)} is not a port number`
   return port === undefined ? { ip } : { ip, port }

@@ -239,7 +239,9 @@ function unescapeHeaderValue (s: string): string {
 
 const COUNT_RE = /^\d+$/
 const INT_RE = /^[-+]?\d+$/
-const REAL_RE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/
+// `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter backtracks quadratically on a long digit run
+// that does not match (recheck: polynomial; 100,000 digits took 4 s).
+const REAL_RE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/
 
 /** Container type names: `set[...]`, `vector[...]`, `table[...]` (Bro 2.x writes sets as `table`). */
 const CONTAINER_RE = /^(?:set|vector|table)\[(.*)\]$/

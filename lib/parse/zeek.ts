@@ -10,7 +10,7 @@ import type { DnsFields, HttpFields, NetworkEvent, NetworkFormat, Transport } fr
 import { communityId, protoNumberOf } from '../community-id.js'
 import { zeekOutcome } from './outcome.js'
 import { parseZeekTs } from './time.js'
-import { num, str } from './values.js'
+import { address, count, int, isCommunityId, json, num, port, protoNumber, str, text } from './values.js'
 
 /** Where a record came from, and options the normalizer needs. */
 export interface RecordContext {
@@ -65,7 +65,7 @@ const TCP_ONLY_PATHS = new Set(['http', 'ssl', 'ssh', 'ftp', 'smtp', 'rdp', 'smb
 
 function transportOf (r: Rec, path: string): Transport | undefined {
   const p = r.proto
-  if (typeof p === 'string') {
+  if (typeof p === 'string' && p.length > 0) {
     const lower = p.toLowerCase()
     return lower === 'icmp6' || lower === 'ipv6-icmp' ? 'icmp6' : lower
   }
@@ -78,7 +78,7 @@ function httpOf (r: Rec): HttpFields {
   const method = str(r.method); if (method !== undefined) h.method = method
   const host = str(r.host); if (host !== undefined) h.host = host
   const uri = str(r.uri); if (uri !== undefined) h.uri = uri
-  const status = num(r.status_code); if (status !== undefined) h.status = status
+  const status = int(r.status_code); if (status !== undefined) h.status = status
   const ua = str(r.user_agent); if (ua !== undefined) h.userAgent = ua
   return h
 }
@@ -90,7 +90,7 @@ function dnsOf (r: Rec): DnsFields {
   if (qtype !== undefined) d.qtype = qtype
   const rcode = str(r.rcode_name) ?? (num(r.rcode) !== undefined ? String(r.rcode) : undefined)
   if (rcode !== undefined) d.rcode = rcode
-  if (Array.isArray(r.answers)) d.answers = r.answers.map(String)
+  if (Array.isArray(r.answers)) d.answers = r.answers.map(text)
   return d
 }
 
@@ -117,7 +117,7 @@ export function zeekToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkE
   if (raw !== undefined) ev.raw = raw
   if (r.ts !== undefined) {
     const t = parseZeekTs(r.ts)
-    if (t === undefined) return `ts ${JSON.stringify(r.ts).slice(0, 64)} is neither epoch seconds, epoch milliseconds nor ISO 8601`
+    if (t === undefined) return `ts ${json(r.ts).slice(0, 64)} is neither epoch seconds, epoch milliseconds nor ISO 8601`
     ev.time = t
   }
   const uid = str(r.uid); if (uid !== undefined) ev.uid = uid
@@ -130,11 +130,17 @@ export function zeekToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkE
   if (srcIp === undefined && path === 'notice') {
     srcIp = r.src; dstIp = r.dst; dstPort = r.p
   }
-  if (typeof srcIp === 'string') {
-    ev.src = typeof srcPort === 'number' ? { ip: srcIp, port: srcPort } : { ip: srcIp }
+  // Only what the model can hold is lifted (the record keeps the rest): 2-64 character
+  // addresses, integer ports 0-65535.
+  const src = address(srcIp)
+  if (src !== undefined) {
+    const p = port(srcPort)
+    ev.src = p !== undefined ? { ip: src, port: p } : { ip: src }
   }
-  if (typeof dstIp === 'string') {
-    ev.dst = typeof dstPort === 'number' ? { ip: dstIp, port: dstPort } : { ip: dstIp }
+  const dst = address(dstIp)
+  if (dst !== undefined) {
+    const p = port(dstPort)
+    ev.dst = p !== undefined ? { ip: dst, port: p } : { ip: dst }
   }
   let transport = transportOf(r, path)
   // Zeek writes ICMPv6 connections as proto "icmp"; the address family tells them apart.
@@ -143,18 +149,18 @@ export function zeekToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkE
     ev.transport = transport
     const n = protoNumberOf(transport)
     if (n !== undefined) ev.protoNumber = n
-  } else if (typeof r.ip_proto === 'number') {
-    ev.protoNumber = r.ip_proto
+  } else if (protoNumber(r.ip_proto) !== undefined) {
+    ev.protoNumber = r.ip_proto as number
   }
   const service = str(r.service); if (service !== undefined) ev.service = service
 
   if (path === 'conn') {
     if (ev.time !== undefined) ev.flowStart = ev.time
-    const duration = num(r.duration); if (duration !== undefined) ev.duration = duration
-    const origBytes = num(r.orig_bytes)
-    const respBytes = num(r.resp_bytes)
-    const origPackets = num(r.orig_pkts)
-    const respPackets = num(r.resp_pkts)
+    const duration = count(r.duration); if (duration !== undefined) ev.duration = duration
+    const origBytes = count(r.orig_bytes)
+    const respBytes = count(r.resp_bytes)
+    const origPackets = count(r.orig_pkts)
+    const respPackets = count(r.resp_pkts)
     if (origBytes !== undefined || respBytes !== undefined || origPackets !== undefined || respPackets !== undefined) {
       ev.counters = {}
       if (origBytes !== undefined) ev.counters.origBytes = origBytes
@@ -180,7 +186,7 @@ export function zeekToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkE
   }
 
   const cid = str(r.community_id)
-  if (cid !== undefined) {
+  if (cid !== undefined && isCommunityId(cid)) {
     ev.communityId = cid
     ev.scantag.community_id = cid
     ev.scantag.community_id_source = 'sensor'
