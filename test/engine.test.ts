@@ -259,8 +259,9 @@ t.test('isolation: garbage labels and detections are refused and reported; slow 
   const slow: Correlator = { name: 'slow', onEvent () { slowCalls++; const end = performance.now() + 6; while (performance.now() < end) { /* busy */ } } }
   const engine = new CorrelationEngine({ correlators: [garbage, nanConfidence, badDetect, slow, good], log, slowCorrelatorMillis: 5, slowCallsAllowed: 3 })
   const out: EngineOutput[] = []
-  for (let i = 1; i <= 6; i++) out.push(...engine.push(ev(i, i)))
-  t.equal(out.length, 6, 'every event still flows')
+  const N = 400
+  for (let i = 1; i <= N; i++) out.push(...engine.push(ev(i, i)))
+  t.equal(out.length, N, 'every event still flows')
   for (const e of out) {
     if (e.category === 'detection') continue
     t.same(e.scantag.labels?.map(l => l.correlator), ['good'], 'only the good label was applied')
@@ -269,5 +270,6 @@ t.test('isolation: garbage labels and detections are refused and reported; slow 
   t.ok(warnings.some(w => /correlator nan failed: tag\(\): confidence must be a finite number/.test(w)))
   t.ok(warnings.some(w => /correlator bad-detect failed: detect\(\): subtechnique must be/.test(w)))
   t.ok(warnings.some(w => /correlator slow took [\d.]+ ms for one event \(budget 5 ms\); disabled after 3 slow calls/.test(w)))
-  t.equal(slowCalls, 3, 'the slow correlator was disabled after 3 slow calls')
+  // Timing is sampled (one call in 16), so it takes a few dozen calls to catch three slow ones.
+  t.ok(slowCalls < N, `the slow correlator was disabled after ${slowCalls} of ${N} events`)
 })
