@@ -83,7 +83,10 @@ export interface EnricherOptions extends AttributionOptions {
   correlators?: Correlator[]
   /** Most events held back by correlators at once (default 10,000). */
   maxHeldEvents?: number
-  /** Longest a correlator may hold an event, seconds of event time (default 60). */
+  /**
+   * Longest a correlator may hold an event, seconds of event time (default 300): how far back a
+   * detection can still label its scan's events, and the longest an event can be delayed.
+   */
   maxHoldSeconds?: number
   /** Most processes in the process table (default 100,000). */
   maxProcesses?: number

@@ -43,7 +43,10 @@ export interface EngineOptions {
   correlators: readonly Correlator[]
   /** Most events held at once (default 10,000); beyond it the oldest is released. */
   maxHeldEvents?: number
-  /** Longest hold in seconds of event time (default 900, the longest detection window). */
+  /**
+   * Longest hold in seconds of event time (default 300, as in the configuration): how far back a
+   * detection can label its scan's events, and the longest any event can be delayed.
+   */
   maxHoldSeconds?: number
   /** Process table limits and configured hosts. */
   processTable?: ProcessTableOptions
@@ -162,7 +165,7 @@ export class CorrelationEngine {
       names.add(c.name)
     }
     this.maxHeld = options.maxHeldEvents ?? 10_000
-    this.maxHoldSeconds = options.maxHoldSeconds ?? 900
+    this.maxHoldSeconds = options.maxHoldSeconds ?? 300
     if (!Number.isInteger(this.maxHeld) || this.maxHeld < 0) throw new TypeError(`maxHeldEvents must be an integer >= 0, got ${String(options.maxHeldEvents)}`)
     if (!(this.maxHoldSeconds >= 0)) throw new TypeError(`maxHoldSeconds must be >= 0, got ${String(options.maxHoldSeconds)}`)
     this.onError = options.onError ?? 'skip'
