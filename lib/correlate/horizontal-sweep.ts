@@ -48,6 +48,8 @@ import ipaddr from 'ipaddr.js'
 import type { Detection, NetworkEvent, ScantagEvent } from '../model.js'
 import { parseTcpFlags } from '../parse/outcome.js'
 import type { Correlator, CorrelatorContext, KeyedState, LabelInput } from './api.js'
+import { positiveOption, shareOption } from './options.js'
+import { isConnectionRecord } from './vertical-scan.js'
 
 /** Tunables of the horizontal sweep policy. */
 export interface HorizontalSweepOptions {
@@ -149,9 +151,7 @@ export interface SweepService {
 }
 
 /** Whether an event is connection evidence: a Zeek `conn` record or a Suricata EVE `flow` record. */
-export function isAttemptRecord (ev: NetworkEvent): boolean {
-  return ev.sensor === 'zeek' ? ev.kind === 'conn' : ev.kind === 'flow'
-}
+export const isAttemptRecord = isConnectionRecord
 
 /** The service an attempt probes, or undefined when it is not a sweep probe (ICMP replies, no port). */
 export function sweepService (ev: NetworkEvent): SweepService | undefined {
@@ -489,17 +489,11 @@ const firstContactFailed = (packed: number): boolean => packed > 0
 export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlator {
   if (options === null || typeof options !== 'object') throw new TypeError('horizontalSweep options must be an object')
   const d = HORIZONTAL_SWEEP_DEFAULTS
-  const positive = (name: keyof HorizontalSweepOptions, v: number, integer: boolean): number => {
-    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) {
-      throw new TypeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(v)}`)
-    }
-    return v
-  }
+  const positive = (name: keyof HorizontalSweepOptions, v: unknown, integer: boolean): number => positiveOption(name, v, integer)
   const windowSeconds = positive('windowSeconds', options.windowSeconds ?? d.windowSeconds, false)
   const externalThreshold = positive('externalThreshold', options.externalThreshold ?? d.externalThreshold, true)
   const internalThreshold = positive('internalThreshold', options.internalThreshold ?? d.internalThreshold, true)
-  const minFailureShare = options.minFailureShare ?? d.minFailureShare
-  if (!(typeof minFailureShare === 'number' && minFailureShare >= 0 && minFailureShare <= 1)) throw new TypeError(`minFailureShare must be a number from 0 to 1, got ${String(minFailureShare)}`)
+  const minFailureShare = shareOption('minFailureShare', options.minFailureShare ?? d.minFailureShare)
   const model = trwModel({
     theta0: options.trwTheta0 ?? d.trwTheta0,
     theta1: options.trwTheta1 ?? d.trwTheta1,

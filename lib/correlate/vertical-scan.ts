@@ -43,6 +43,7 @@
  */
 import type { Detection, NetworkEvent, ScantagEvent } from '../model.js'
 import type { Correlator, CorrelatorContext, KeyedState, LabelInput } from './api.js'
+import { positiveOption, shareOption } from './options.js'
 
 /** Tunables of the vertical scan policy. */
 export interface VerticalScanOptions {
@@ -306,16 +307,10 @@ export function verticalReason (r: VerticalReasonInput): string {
 export function verticalScan (options: VerticalScanOptions = {}): Correlator {
   if (options === null || typeof options !== 'object') throw new TypeError('verticalScan options must be an object')
   const d = VERTICAL_SCAN_DEFAULTS
-  const positive = (name: keyof VerticalScanOptions, v: unknown, integer: boolean): number => {
-    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) {
-      throw new TypeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(v)}`)
-    }
-    return v
-  }
+  const positive = (name: keyof VerticalScanOptions, v: unknown, integer: boolean): number => positiveOption(name, v, integer)
   const windowSeconds = positive('windowSeconds', options.windowSeconds ?? d.windowSeconds, false)
   const threshold = positive('threshold', options.threshold ?? d.threshold, true)
-  const minFailureShare = options.minFailureShare ?? d.minFailureShare
-  if (!(typeof minFailureShare === 'number' && minFailureShare >= 0 && minFailureShare <= 1)) throw new TypeError(`minFailureShare must be a number from 0 to 1, got ${String(minFailureShare)}`)
+  const minFailureShare = shareOption('minFailureShare', options.minFailureShare ?? d.minFailureShare)
   const ephemeralPortMin = options.ephemeralPortMin ?? d.ephemeralPortMin
   if (!(typeof ephemeralPortMin === 'number' && Number.isInteger(ephemeralPortMin) && ephemeralPortMin >= 0 && ephemeralPortMin <= 65535)) throw new TypeError(`ephemeralPortMin must be an integer from 0 to 65535, got ${String(ephemeralPortMin)}`)
   const holdSeconds = positive('holdSeconds', options.holdSeconds ?? windowSeconds, false)

@@ -58,6 +58,7 @@ import { SCANNER_USER_AGENTS, scannerUserAgentFor } from './knowledge/scanner-us
 import { vulnerablePathFor } from './knowledge/vulnerable-paths.js'
 import { wordlistToolForUserAgent } from './knowledge/wordlist-tools.js'
 import { isConnectionRecord, isFailedProbe, probeOutcome, VERTICAL_SCAN_EVIDENCE_KIND } from './vertical-scan.js'
+import { positiveOption, shareOption } from './options.js'
 
 /** Tunables of the vulnerability scanning policy. */
 export interface VulnScanOptions {
@@ -300,16 +301,8 @@ export function vulnReason (r: VulnReasonInput): string {
 export function vulnScan (options: VulnScanOptions = {}): Correlator {
   if (options === null || typeof options !== 'object') throw new TypeError('vulnScan options must be an object')
   const d = VULN_SCAN_DEFAULTS
-  const positive = (name: keyof VulnScanOptions, v: unknown, integer: boolean): number => {
-    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) {
-      throw new TypeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(v)}`)
-    }
-    return v
-  }
-  const unit = (name: keyof VulnScanOptions, v: unknown): number => {
-    if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new TypeError(`${name} must be a number from 0 to 1, got ${String(v)}`)
-    return v
-  }
+  const positive = (name: keyof VulnScanOptions, v: unknown, integer: boolean): number => positiveOption(name, v, integer)
+  const unit = (name: keyof VulnScanOptions, v: unknown): number => shareOption(name, v)
   const windowSeconds = positive('windowSeconds', options.windowSeconds ?? d.windowSeconds, false)
   const minPaths = positive('minVulnerablePaths', options.minVulnerablePaths ?? d.minVulnerablePaths, true)
   const minConfidence = unit('minConfidence', options.minConfidence ?? d.minConfidence)

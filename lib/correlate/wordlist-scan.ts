@@ -46,6 +46,7 @@ import type { Detection, NetworkEvent, ScantagEvent } from '../model.js'
 import type { Correlator, CorrelatorContext, KeyedState, LabelInput } from './api.js'
 import { networkToolFor } from './knowledge/network-tools.js'
 import { isPublicSuffixLike, lookupZoneFor, wordlistToolForUserAgent } from './knowledge/wordlist-tools.js'
+import { positiveOption, shareOption as shareValue } from './options.js'
 
 /** Tunables of the wordlist-scan policy. */
 export interface WordlistScanOptions {
@@ -336,13 +337,11 @@ function toolOf (ev: NetworkEvent): string | undefined {
 }
 
 function positiveNumber (name: string, v: unknown, integer: boolean): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
-    throw new TypeError(`wordlistScan: ${name} must be a ${integer ? 'positive integer' : 'positive number'}, got ${String(v)}`)
-  }
+  positiveOption(name, v, integer, 'wordlistScan: ')
 }
 
 function shareOption (name: string, v: unknown): void {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new TypeError(`wordlistScan: ${name} must be a number from 0 to 1, got ${String(v)}`)
+  shareValue(name, v, 'wordlistScan: ')
 }
 
 /**
