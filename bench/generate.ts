@@ -10,7 +10,7 @@
  * writes the files and caches them in bench/out/ until an option or a source file changes.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { communityId } from '../lib/community-id.js'
 import { formatIsoMicros, parseIsoTime } from '../lib/parse/time.js'
@@ -114,10 +114,13 @@ export class Network {
     return card
   }
 
-  connection (): Endpoints {
+  /** Whether the next connection is a scanner's: true for a share {@link GenerateOptions.scannerShare} of draws. */
+  drawScanner (): boolean { return this.rng() < this.opts.scannerShare }
+
+  connection (scanner = this.drawScanner()): Endpoints {
     const rng = this.rng
     const sport = 32768 + Math.floor(rng() * 28232) // Linux's ephemeral range
-    if (rng() < this.opts.scannerShare) {
+    if (scanner) {
       const i = Math.floor(rng() * SCANNERS.length)
       // Scanners sweep: any host of 10.1.0.0/16.
       return { scanner: true, sourceId: i, src: SCANNERS[i], dst: `10.1.${Math.floor(rng() * 256)}.${1 + Math.floor(rng() * 254)}`, sport }
@@ -152,16 +155,28 @@ export interface EveTemplate {
   /** The record's own time, epoch seconds (flow start/end keep their offset to it). */
   time: number
   kind: string
+  /** Whether the record belongs to one of the recording's scanners (its truth.json `scanner_sources`). */
+  scanner: boolean
+}
+
+/** The scanner addresses a lab recording's truth.json (next to its eve.json) names; none when it has no truth file. */
+export function scannerSources (eveFile: string): Set<string> {
+  const truth = join(dirname(eveFile), 'truth.json')
+  if (!existsSync(truth)) return new Set()
+  const t = JSON.parse(readFileSync(truth, 'utf8')) as { scanner_sources?: unknown }
+  return new Set(Array.isArray(t.scanner_sources) ? t.scanner_sources.filter((s): s is string => typeof s === 'string') : [])
 }
 
 /**
  * Reads EVE files into templates; lines that are not EVE records with a time are skipped. The
  * files are interleaved evenly, each in its own order, so that a small --records already mixes
- * all of them instead of holding only the first file's records.
+ * all of them instead of holding only the first file's records. A record is a scanner's when
+ * either of its addresses is one of the recording's scanners (probes and the answers to them).
  */
 export function loadEveTemplates (files: string[]): EveTemplate[] {
   const placed: Array<{ at: number, t: EveTemplate }> = []
   files.forEach((file, f) => {
+    const scanners = scannerSources(file)
     const perFlow = new Map<string, number>()
     const mine: EveTemplate[] = []
     for (const text of readFileSync(file, 'utf8').split('\n')) {
@@ -169,12 +184,13 @@ export function loadEveTemplates (files: string[]): EveTemplate[] {
       const r = JSON.parse(text) as Rec
       const time = typeof r.timestamp === 'string' ? parseIsoTime(r.timestamp) : undefined
       if (time === undefined || typeof r.event_type !== 'string') continue
+      const scanner = scanners.has(String(r.src_ip)) || scanners.has(String(r.dest_ip))
       const flow = `${f}:${String(r.flow_id)}`
       const n = perFlow.get(flow) ?? 0
       perFlow.set(flow, n + 1)
       // ffuf's 4,616 requests share one keep-alive flow; cut such flows into runs so that no
       // single connection decides a whole pass's scanner share.
-      mine.push({ text, key: `${flow}:${Math.floor(n / MAX_CONNECTION_RECORDS)}`, time, kind: r.event_type })
+      mine.push({ text, key: `${flow}:${Math.floor(n / MAX_CONNECTION_RECORDS)}`, time, kind: r.event_type, scanner })
     }
     mine.forEach((t, j) => placed.push({ at: (j + 0.5) / mine.length, t }))
   })
@@ -231,35 +247,41 @@ export function rewriteEve (o: Rec, c: EveConnection, time: number, templateTime
 }
 
 /**
- * Cycles through the templates in order (so the event-type mix is the originals'), starting a
- * fresh set of connections on each pass; records of one original connection keep sharing one
- * rewritten connection (same endpoints, flow_id and a matching community_id).
+ * Draws each record from one of two pools: the scanners' records (a share
+ * {@link GenerateOptions.scannerShare} of draws, given to the handful of {@link SCANNERS}) and
+ * everyone else's (the recordings' ordinary clients and servers, given to the large pool of
+ * ordinary sources). Each pool is cycled in order, so its event-type mix is the originals';
+ * records of one original connection keep sharing one rewritten connection (same endpoints,
+ * flow_id and a matching community_id) until the pool starts a new pass.
  */
 export class EveGenerator {
-  private i = 0
-  private readonly connections = new Map<string, EveConnection>()
+  private readonly pools: [EvePool, EvePool]
 
-  constructor (private readonly templates: EveTemplate[], readonly net: Network, private readonly adversarial: boolean) {
+  constructor (templates: EveTemplate[], readonly net: Network, private readonly adversarial: boolean) {
     if (templates.length === 0) throw new Error('no EVE records to build from')
+    const ordinary = templates.filter(t => !t.scanner)
+    const scanning = templates.filter(t => t.scanner)
+    // Without truth files every record is "ordinary": fall back to one pool for both.
+    this.pools = [new EvePool(ordinary.length > 0 ? ordinary : scanning), new EvePool(scanning.length > 0 ? scanning : ordinary)]
   }
 
   next (): { line: string, kind: string } {
-    if (this.i === 0) this.connections.clear() // a new pass: new connections
-    const t = this.templates[this.i]
-    this.i = (this.i + 1) % this.templates.length
+    const scanner = this.net.drawScanner()
+    const pool = this.pools[scanner ? 1 : 0]
+    const t = pool.next()
     const o = JSON.parse(t.text) as Rec
     // Adversarial: every record is its own connection, so no ordinary source repeats.
-    let c = this.adversarial ? undefined : this.connections.get(t.key)
+    let c = this.adversarial ? undefined : pool.connections.get(t.key)
     if (c === undefined) {
-      c = this.newConnection(o)
-      if (!this.adversarial) this.connections.set(t.key, c)
+      c = this.newConnection(o, scanner)
+      if (!this.adversarial) pool.connections.set(t.key, c)
     }
     rewriteEve(o, c, this.net.record(c.ends), t.time)
     return { line: JSON.stringify(o), kind: t.kind }
   }
 
-  private newConnection (o: Rec): EveConnection {
-    const ends = this.net.connection()
+  private newConnection (o: Rec, scanner: boolean): EveConnection {
+    const ends = this.net.connection(scanner)
     const proto = typeof o.proto === 'string' ? PROTO_NUMBERS[o.proto] : undefined
     const icmp = proto === 1 || proto === 58
     const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined)
@@ -273,6 +295,20 @@ export class EveGenerator {
       // Recomputed so that the sensor's id matches the new endpoints, as a real sensor's would.
       communityId: proto === undefined ? undefined : communityId(proto, ends.src, ends.dst, sport, dport)
     }
+  }
+}
+
+/** One pool of templates, cycled in order; a new pass starts new connections. */
+class EvePool {
+  private i = 0
+  readonly connections = new Map<string, EveConnection>()
+  constructor (private readonly templates: EveTemplate[]) {}
+
+  next (): EveTemplate {
+    if (this.i === 0) this.connections.clear()
+    const t = this.templates[this.i]
+    this.i = (this.i + 1) % this.templates.length
+    return t
   }
 }
 
@@ -403,29 +439,72 @@ function writeEve (opts: GenerateOptions, path: string): InputInfo {
   return { file: path, format: 'eve', from, templates: templates.length, records: opts.records, bytes, distinctSources: net.distinctSources, scanners: net.scannersUsed, scannerShare: net.scannerRecords / net.records, kinds }
 }
 
+/** A real network's benign and background connections (Stratosphere 010, labelled by its authors). */
+const BENIGN_CONN = join(ROOT, '..', 'shared', 'data', 'public', 'stratosphere-security-datasets-for-testing', '010-zeek-mixed', 'data', 'conn.log.labeled')
+const PROTO_OF: Record<string, string> = { tcp: '6', udp: '17', icmp: '1' }
+
+/**
+ * The rows of a Stratosphere labelled conn.log whose label is Benign or Background, rewritten
+ * into `into`'s columns (matched by name; `ip_proto` from `proto`; absent fields unset).
+ */
+export function benignConnRows (text: string, into: TsvTemplate): string[][] {
+  const src = parseConnLog(text)
+  const fields = src.header.find(h => h.startsWith('#fields\t'))?.split('\t').slice(1) ?? []
+  const target = into.header.find(h => h.startsWith('#fields\t'))?.split('\t').slice(1) ?? []
+  const label = fields.indexOf('label')
+  const proto = fields.indexOf('proto')
+  const from = target.map(name => fields.indexOf(name))
+  const ipProto = target.indexOf('ip_proto')
+  const rows: string[][] = []
+  for (const r of src.rows) {
+    const l = label >= 0 ? r[label] : ''
+    if (!l.startsWith('Benign') && !l.startsWith('Background')) continue
+    const out = from.map(i => (i >= 0 ? r[i] : '-'))
+    if (ipProto >= 0 && proto >= 0) out[ipProto] = PROTO_OF[r[proto]] ?? '-'
+    rows.push(out)
+  }
+  return rows
+}
+
 function writeConn (opts: GenerateOptions, path: string): InputInfo {
   const tpl = parseConnLog(readFileSync(BUNDLED_CONN, 'utf8'))
   if (tpl.rows.length === 0) throw new Error('no conn.log rows to build from')
+  // Scanners replay the bundled nmap SYN scan; everyone else replays real benign traffic when
+  // ../shared has it (the bundled log alone is all scan, so without it both pools are the scan).
+  const useBenign = !opts.noShared && existsSync(BENIGN_CONN)
+  const ordinary = useBenign ? benignConnRows(readFileSync(BENIGN_CONN, 'utf8'), tpl) : tpl.rows
+  const from = useBenign ? [BUNDLED_CONN, BENIGN_CONN] : [BUNDLED_CONN]
   const net = new Network(opts, Number(tpl.rows[0][tpl.col.ts]), opts.seed + 1)
   const rng = net.rng
   const w = new BlockWriter(path + '.tmp')
   for (const h of tpl.header) w.line(h)
+  let nextScan = 0
+  let nextOrdinary = 0
   for (let n = 0; n < opts.records; n++) {
     // A conn.log row is one whole connection: new endpoints for every row.
     const ends = net.connection()
-    // Scanners probe any port; ordinary clients use services.
-    const port = ends.scanner ? 1 + Math.floor(rng() * 65535) : SERVICE_PORTS[Math.floor(rng() * SERVICE_PORTS.length)]
-    w.line(rewriteConnRow(tpl.rows[n % tpl.rows.length], tpl.col, ends, net.record(ends), zeekUid(rng), port))
+    let row: string[]
+    let port: number
+    if (ends.scanner) {
+      row = tpl.rows[nextScan++ % tpl.rows.length]
+      port = 1 + Math.floor(rng() * 65535) // scanners probe any port
+    } else {
+      row = ordinary[nextOrdinary++ % ordinary.length]
+      // Real benign rows keep their service port; the scan log's rows get a common service.
+      const own = Number(row[tpl.col.respP])
+      port = useBenign && Number.isInteger(own) ? own : SERVICE_PORTS[Math.floor(rng() * SERVICE_PORTS.length)]
+    }
+    w.line(rewriteConnRow(row, tpl.col, ends, net.record(ends), zeekUid(rng), port))
   }
   for (const t of tpl.trailer) w.line(t)
   const bytes = w.close()
   renameSync(path + '.tmp', path)
-  return { file: path, format: 'zeek-tsv', from: [BUNDLED_CONN], templates: tpl.rows.length, records: opts.records, bytes, distinctSources: net.distinctSources, scanners: net.scannersUsed, scannerShare: net.scannerRecords / net.records }
+  return { file: path, format: 'zeek-tsv', from, templates: tpl.rows.length + (useBenign ? ordinary.length : 0), records: opts.records, bytes, distinctSources: net.distinctSources, scanners: net.scannersUsed, scannerShare: net.scannerRecords / net.records }
 }
 
 /** Identifies the inputs a set of options and source files produce (sizes and mtimes of the sources and of this file). */
 function cacheKey (opts: GenerateOptions): string {
-  const files = [fileURLToPath(import.meta.url), BUNDLED_CONN, ...eveSources(opts.noShared)]
+  const files = [fileURLToPath(import.meta.url), BUNDLED_CONN, ...(existsSync(BENIGN_CONN) ? [BENIGN_CONN] : []), ...eveSources(opts.noShared)]
   return JSON.stringify({ opts, files: files.map(f => { const s = statSync(f); return [f, s.size, s.mtimeMs] }) })
 }
 

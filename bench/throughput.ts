@@ -97,7 +97,7 @@ async function runOnce (pipeline: string, file: string): Promise<RunResult> {
 }
 
 function describe (i: InputInfo, pool: number): string {
-  const from = i.from.length > 1 ? `${i.from.length} lab files` : relative(ROOT, i.from[0])
+  const from = i.from.length > 1 ? `${i.from.length} files` : relative(ROOT, i.from[0])
   let s = `${relative(ROOT, i.file)}: ${int(i.records)} records, ${fixed(i.bytes / 1e6, 1)} MB, built from ${int(i.templates)} real records (${from})\n` +
     `  ${int(i.distinctSources)} distinct sources (pool of ${int(pool)} + scanners), ${i.scanners} scanners sending ${percent(i.scannerShare)} of the records`
   if (i.kinds !== undefined) {

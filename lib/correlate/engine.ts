@@ -113,6 +113,13 @@ export class CorrelationEngine {
   private seq = 0
   /** In insertion (= input) order, so the first entry is the oldest. */
   private readonly holds = new Map<ScantagEvent, Hold>()
+  /**
+   * Holds in the order they started (oldest at `holdHead`), for forcing the oldest out at the
+   * cap. A Map's first entry is slow to reach after many deletions at its front (V8 skips the
+   * deleted slots one by one until it rehashes), and at the cap that is every event.
+   */
+  private holdOrder: Hold[] = []
+  private holdHead = 0
   /** Keyed holds: correlator → key → events. */
   private readonly keyed = new Map<Correlator, Map<string, Set<ScantagEvent>>>()
   private readonly contexts = new Map<Correlator, CorrelatorContext>()
@@ -402,10 +409,29 @@ export class CorrelationEngine {
     for (const e of leaving) out.push(e)
   }
 
+  private oldestHold (): Hold | undefined {
+    const order = this.holdOrder
+    let head = this.holdHead
+    while (head < order.length && this.holds.get(order[head].event) !== order[head]) head++
+    if (head > 1024 && head > order.length >>> 1) {
+      order.splice(0, head) // compact: entries before the head have left
+      head = 0
+    }
+    this.holdHead = head
+    return head < order.length ? order[head] : undefined
+  }
+
+  private compactHoldOrder (): void {
+    const live: Hold[] = []
+    const order = this.holdOrder
+    for (let i = this.holdHead; i < order.length; i++) if (this.holds.get(order[i].event) === order[i]) live.push(order[i])
+    this.holdOrder = live
+    this.holdHead = 0
+  }
+
   private forceOldest (out: EngineOutput[]): void {
-    const first = this.holds.values().next()
-    if (first.done === true) return
-    const hold = first.value
+    const hold = this.oldestHold()
+    if (hold === undefined) return
     hold.forced = true
     for (const c of [...hold.holders.keys()]) this.releaseHolder(hold, c, true)
     // The correlators it has not reached yet still see it, but may not hold it again.
@@ -450,6 +476,9 @@ export class CorrelationEngine {
       if (this.current?.event !== event) return undefined
       hold = { event, seq: this.current.seq, holders: new Map() }
       this.holds.set(event, hold)
+      this.holdOrder.push(hold)
+      // Holds released before reaching the head stay in the queue: drop them before they pile up.
+      if (this.holdOrder.length - this.holdHead > 2 * this.holds.size + 1024) this.compactHoldOrder()
       this.seqs.set(event, hold.seq)
     }
     const base = event.time ?? this.watermarkTime

@@ -31,5 +31,9 @@ export function mergeLine (ev: ScantagEvent): string {
       return raw.slice(0, end) + (empty ? '"scantag":' : ',"scantag":') + tag + '}'
     }
   }
-  return JSON.stringify(toMerge(ev))
+  if ('scantag' in ev.original) return JSON.stringify(toMerge(ev))
+  // No line text to reuse (Zeek TSV): serialize the original as it is and add `scantag` at its
+  // end, rather than copying every field into a new object first.
+  const body = JSON.stringify(ev.original)
+  return body.length > 2 ? body.slice(0, -1) + ',"scantag":' + tag + '}' : '{"scantag":' + tag + '}'
 }

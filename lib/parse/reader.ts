@@ -9,7 +9,6 @@
  * one-record-per-line formats `inputRecords === dataLines`.
  */
 import { Transform, type TransformCallback } from 'node:stream'
-import { StringDecoder } from 'node:string_decoder'
 import { createGunzip, type Gunzip } from 'node:zlib'
 import type { DeadLetter, InputFormat, ScantagEvent } from '../model.js'
 import { LineSplitter } from './lines.js'
@@ -83,7 +82,6 @@ const kStats = Symbol('stats')
 export class LogReader extends Transform {
   private readonly [kStats]: ReaderStats
   private readonly splitter: LineSplitter
-  private readonly decoder = new StringDecoder('utf8')
   private readonly allowed: readonly InputFormat[]
   private readonly onDeadLetter: ((dl: DeadLetter) => void) | undefined
   private readonly parserOptions: ParserOptions
@@ -175,7 +173,7 @@ export class LogReader extends Transform {
       this.gunzip.write(chunk, () => { this.releaseWrite() })
       return
     }
-    this.splitter.push(this.decoder.write(chunk))
+    this.splitter.pushBytes(chunk)
     cb()
   }
 
@@ -197,7 +195,6 @@ export class LogReader extends Transform {
   }
 
   private finish (): void {
-    this.splitter.push(this.decoder.end())
     this.splitter.end()
     this.parser?.end(this.sink)
   }
@@ -206,7 +203,7 @@ export class LogReader extends Transform {
     this[kStats].gzip = true
     const gz = createGunzip()
     this.gunzip = gz
-    gz.on('data', (buf: Buffer) => { this.splitter.push(this.decoder.write(buf)) })
+    gz.on('data', (buf: Buffer) => { this.splitter.pushBytes(buf) })
     gz.on('end', () => { this.gunzipDone?.() })
     gz.on('error', (err: Error) => {
       // A corrupt or truncated archive is reported once and ends the input cleanly.
