@@ -1,5 +1,5 @@
 import t from 'tap'
-import { CorrelationEngine, type EngineOutput } from '../lib/correlate/engine.js'
+import { CorrelationEngine, heldEventBytes, type EngineOutput } from '../lib/correlate/engine.js'
 import type { Correlator, KeyedState } from '../lib/correlate/api.js'
 import type { NetworkEvent, ScantagEvent } from '../lib/model.js'
 
@@ -53,6 +53,22 @@ t.test('a correlator may release early; maxHeldEvents forces the oldest out; end
   t.same(lines(engine.push(ev(5, 5))), [3], 'cap of 2 forces the oldest out')
   t.same(lines(engine.end()), [4, 5])
   t.ok(engine.peakHeld <= 2)
+})
+
+t.test('maxHeldBytes bounds the memory of held events, whatever their count', async t => {
+  const holdAll: Correlator = { name: 'hold-all', onEvent (e, ctx) { ctx.hold(e, 1e12) } }
+  const long = (line: number, chars: number): NetworkEvent => ({ ...ev(line, line), raw: 'x'.repeat(chars) })
+  // Each 100,000-character line counts 300,256 bytes: two fit under 700,000, three do not.
+  t.equal(heldEventBytes(long(1, 100_000)), 300_256)
+  const engine = new CorrelationEngine({ correlators: [holdAll], maxHeldBytes: 700_000 })
+  t.same(lines(engine.push(long(1, 100_000))), [])
+  t.same(lines(engine.push(long(2, 100_000))), [])
+  t.same(lines(engine.push(long(3, 100_000))), [1], 'the third over the budget forces the oldest out')
+  t.same(lines(engine.push(ev(4, 4))), [], 'a short event fits beside the two long ones')
+  t.same(lines(engine.push(long(5, 200_000))), [2, 3], 'a long one forces out as many as needed')
+  t.ok(engine.peakHeld <= 3)
+  t.same(lines(engine.end()), [4, 5])
+  t.throws(() => new CorrelationEngine({ correlators: [], maxHeldBytes: -1 }), /maxHeldBytes must be an integer >= 0/)
 })
 
 t.test('maxHoldSeconds caps a hold', async t => {

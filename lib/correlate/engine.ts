@@ -44,6 +44,12 @@ export interface EngineOptions {
   /** Most events held at once (default 10,000); beyond it the oldest is released. */
   maxHeldEvents?: number
   /**
+   * Most memory held events may take, in bytes as estimated by {@link heldEventBytes}
+   * (default 32 MiB); beyond it the oldest is released. The event count alone does not bound
+   * memory: lines may be up to `maxLineLength` long.
+   */
+  maxHeldBytes?: number
+  /**
    * Longest hold in seconds of event time (default 300, as in the configuration): how far back a
    * detection can label its scan's events, and the longest any event can be delayed.
    */
@@ -75,6 +81,8 @@ export interface EngineOptions {
 interface Hold {
   event: ScantagEvent
   seq: number
+  /** {@link heldEventBytes} of the event, counted in the engine's `heldBytes` while held. */
+  bytes: number
   /** Correlators still holding it, with their deadlines. */
   holders: Map<Correlator, number>
   /** Key of a keyed hold (`holdFor`), per correlator. */
@@ -103,6 +111,21 @@ interface OpenDetection {
 /** What leaves the engine: events, and detection records between them. */
 export type EngineOutput = ScantagEvent | DetectionRecord
 
+/** Default of {@link EngineOptions.maxHeldBytes}: 32 MiB. */
+export const DEFAULT_MAX_HELD_BYTES = 32 * 1024 * 1024
+
+/**
+ * Estimated heap bytes of one held event: three bytes a character of its line (the line, one
+ * byte a character in V8, plus the parsed original and the normalized event, measured at 1.9
+ * times the line on the bench's EVE records), plus 256 for the hold's own bookkeeping. Events
+ * without a line (Zeek TSV rows, objects given to the enricher) count 2,560 (measured: 2,520 for
+ * a conn.log row).
+ */
+export function heldEventBytes (event: ScantagEvent): number {
+  const raw = event.raw
+  return raw === undefined ? 2560 : 3 * raw.length + 256
+}
+
 const silent: CorrelatorLogger = { info: () => {}, warn: () => {} }
 /** One onEvent call in this many is timed against the budget (a power of two). */
 const TIMING_SAMPLE = 16
@@ -119,6 +142,8 @@ export class CorrelationEngine {
    * deleted slots one by one until it rehashes), and at the cap that is every event.
    */
   private holdOrder: Hold[] = []
+  /** Estimated bytes of the events held now. */
+  private heldBytes = 0
   private holdHead = 0
   /** Keyed holds: correlator → key → events. */
   private readonly keyed = new Map<Correlator, Map<string, Set<ScantagEvent>>>()
@@ -127,6 +152,7 @@ export class CorrelationEngine {
   private readonly stores = new Map<string, StoredState<NonNullable<unknown>>>()
   private readonly correlators: readonly Correlator[]
   private readonly maxHeld: number
+  private readonly maxHeldBytes: number
   private readonly maxHoldSeconds: number
   private readonly onError: 'skip' | 'disable'
   private readonly log: CorrelatorLogger
@@ -172,6 +198,8 @@ export class CorrelationEngine {
       names.add(c.name)
     }
     this.maxHeld = options.maxHeldEvents ?? 10_000
+    this.maxHeldBytes = options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES
+    if (!Number.isInteger(this.maxHeldBytes) || this.maxHeldBytes < 0) throw new TypeError(`maxHeldBytes must be an integer >= 0, got ${String(options.maxHeldBytes)}`)
     this.maxHoldSeconds = options.maxHoldSeconds ?? 300
     if (!Number.isInteger(this.maxHeld) || this.maxHeld < 0) throw new TypeError(`maxHeldEvents must be an integer >= 0, got ${String(options.maxHeldEvents)}`)
     if (!(this.maxHoldSeconds >= 0)) throw new TypeError(`maxHoldSeconds must be >= 0, got ${String(options.maxHoldSeconds)}`)
@@ -267,7 +295,7 @@ export class CorrelationEngine {
     out.push(...this.ready)
     this.ready = []
     if (!this.holds.has(event)) out.push(event)
-    while (this.holds.size > this.maxHeld) this.forceOldest(out)
+    while (this.holds.size > this.maxHeld || (this.heldBytes > this.maxHeldBytes && this.holds.size > 0)) this.forceOldest(out)
     if (this.holds.size > this.peakHeld) this.peakHeld = this.holds.size
     return out
   }
@@ -311,7 +339,7 @@ export class CorrelationEngine {
     if (!this.holds.has(hold.event)) return
     if (this.current?.event === hold.event) {
       // Released while being handled: delivery simply goes on.
-      if (hold.holders.size === 0 && hold.stage === undefined) this.holds.delete(hold.event)
+      if (hold.holders.size === 0 && hold.stage === undefined) this.dropHold(hold)
       return
     }
     if (hasPlainHolder(hold)) return
@@ -320,7 +348,7 @@ export class CorrelationEngine {
       return
     }
     if (hold.holders.size === 0) {
-      this.holds.delete(hold.event)
+      this.dropHold(hold)
       leaving.push(hold.event)
     }
   }
@@ -421,6 +449,12 @@ export class CorrelationEngine {
     return head < order.length ? order[head] : undefined
   }
 
+  private dropHold (hold: Hold): void {
+    if (this.holds.get(hold.event) !== hold) return
+    this.holds.delete(hold.event)
+    this.heldBytes -= hold.bytes
+  }
+
   private compactHoldOrder (): void {
     const live: Hold[] = []
     const order = this.holdOrder
@@ -442,7 +476,7 @@ export class CorrelationEngine {
       this.deliver(hold.event, stage, hold.seq)
       for (const c of [...hold.holders.keys()]) this.releaseHolder(hold, c, true)
     }
-    this.holds.delete(hold.event)
+    this.dropHold(hold)
     out.push(...this.ready)
     this.ready = []
     out.push(hold.event)
@@ -474,8 +508,9 @@ export class CorrelationEngine {
     if (hold === undefined) {
       // Only the event being handled can be held: any other has already left.
       if (this.current?.event !== event) return undefined
-      hold = { event, seq: this.current.seq, holders: new Map() }
+      hold = { event, seq: this.current.seq, bytes: heldEventBytes(event), holders: new Map() }
       this.holds.set(event, hold)
+      this.heldBytes += hold.bytes
       this.holdOrder.push(hold)
       // Holds released before reaching the head stay in the queue: drop them before they pile up.
       if (this.holdOrder.length - this.holdHead > 2 * this.holds.size + 1024) this.compactHoldOrder()
