@@ -93,3 +93,32 @@ t.test('snapshot and restore round-trip through the API, Maps and all', async t 
   t.ok(text.length > 100)
   t.throws(() => { restoreEngine(a, snap) }, /before the first event/)
 })
+
+t.test('every correlator goes on without errors after a restore (class-held state such as port tallies included)', async t => {
+  // Real nmap SYN scan of 1,000 ports on one host (irongirl101 conn.log, examples/data), split in two at a checkpoint.
+  const { readThrough } = await import('./helpers.js')
+  const events = (await readThrough(join(root, 'examples/data/conn.log'))).events
+  const warnings: string[] = []
+  const log = { info: () => {}, warn: (...a: unknown[]) => { warnings.push(a.map(String).join(' ')) } }
+  const make = (): CorrelationEngine => new CorrelationEngine({ correlators: builtinCorrelators(), log })
+  const detectionsOf = (outs: ReturnType<CorrelationEngine['push']>): Array<{ correlator: string, port_count: number, target_count: number }> =>
+    outs.flatMap(o => o.category === 'detection' && o.detection.status === 'closed' ? [o.detection] : [])
+
+  const whole = make()
+  const unbroken = detectionsOf([...events.flatMap(e => whole.push(structuredClone(e))), ...whole.end()])
+  const vertical = unbroken.find(d => d.correlator === 'vertical-scan')
+  t.ok(vertical !== undefined && vertical.port_count > 500, `the unbroken run finds the vertical scan (${vertical?.port_count} ports)`)
+
+  const half = Math.floor(events.length / 2)
+  const a = make()
+  for (const e of events.slice(0, half)) a.push(structuredClone(e))
+  const file = join(tmp, 'split.json')
+  const { writeStateFile, readStateFile } = await import('../lib/state-file.js')
+  writeStateFile(file, snapshotEngine(a, a.correlatorNames))
+  const b = make()
+  restoreEngine(b, readStateFile(file))
+  const resumed = detectionsOf([...events.slice(half).flatMap(e => b.push(structuredClone(e))), ...b.end()])
+  t.same(warnings, [], 'no correlator failed after the restore')
+  const again = resumed.find(d => d.correlator === 'vertical-scan')
+  t.equal(again?.port_count, vertical?.port_count, 'the scan split by the restart counts the same ports as the unbroken run')
+})

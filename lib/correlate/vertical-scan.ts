@@ -239,6 +239,26 @@ export class PortTally {
   get failureShare (): number {
     return this.size === 0 ? 0 : 1 - this.answered / this.size
   }
+
+  /**
+   * A tally again from its fields as a checkpoint restores them (`--state`, JetStream): a plain
+   * object with the same fields, its Set and bitmaps already revived. Undefined when the fields
+   * are not a tally's, so that a damaged entry starts over instead of failing every event.
+   */
+  static revive (v: unknown): PortTally | undefined {
+    if (v instanceof PortTally) return v
+    if (v === null || typeof v !== 'object') return undefined
+    const o = v as Record<string, unknown>
+    const bitmap = (b: unknown): boolean => b === undefined || (b instanceof Uint8Array && b.length === BITMAP_BYTES)
+    const numbers = (a: unknown): a is number[] => Array.isArray(a) && a.every(n => Number.isInteger(n))
+    if (!numbers(o.list) || !numbers(o.sample) || !Number.isInteger(o.size) || !Number.isInteger(o.answered) || !Number.isInteger(o.sampleSize)) return undefined
+    if (!bitmap(o.seenBits) || !bitmap(o.answeredBits) || (o.seenBits === undefined) !== (o.answeredBits === undefined)) return undefined
+    if (o.answeredList !== undefined && !(o.answeredList instanceof Set)) return undefined
+    const tally = new PortTally(o.sampleSize as number)
+    Object.assign(tally, { list: o.list, answeredList: o.answeredList, seenBits: o.seenBits, answeredBits: o.answeredBits, size: o.size, answered: o.answered })
+    tally.sample.push(...o.sample)
+    return tally
+  }
 }
 
 /** What is remembered per (source, destination host) pair. */
@@ -378,6 +398,12 @@ export function verticalScan (options: VerticalScanOptions = {}): Correlator {
       pairs ??= ctx.state<PairState>('pairs', { max: maxPairs, ttlSeconds: windowSeconds })
       const key = `${src}|${dst}`
       let s = pairs.get(key)
+      if (s !== undefined && !(s.ports instanceof PortTally)) {
+        // Restored from a checkpoint: JSON keeps the tally's fields, not its class.
+        const ports = PortTally.revive(s.ports)
+        if (ports === undefined) s = undefined
+        else s.ports = ports
+      }
       if (s !== undefined && s.detection === undefined && t - s.firstSeen > windowSeconds) {
         // The window ended without a scan: start over, and let what was kept go.
         ctx.releaseHeld(key)
