@@ -7,16 +7,24 @@
  * pipeline and no run inherits another's JIT state or heap. Warm-up is part of the measurement.
  */
 import { createReadStream } from 'node:fs'
-import { Writable, type Duplex } from 'node:stream'
+import { Duplex, PassThrough, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import split2 from 'split2'
 import { createEnricher, createSerializer, readAny } from '../lib/stream.js'
+import { startShardedEnrichment, type ShardedResult } from '../lib/workers/run.js'
 
 /** One pipeline: its stages between the file and the sink, and how to read its counts afterwards. */
 interface Stages {
   stages: Duplex[]
   records: () => number
   deadLetters: () => number
+  /**
+   * Resolves when the stages can take input (worker threads started). Awaited before the clock
+   * starts: thread start-up is module loading, which is not timed for the one-thread pipelines.
+   */
+  ready?: Promise<void>
+  /** Resolves once the counts are final (after the sink has finished). */
+  done?: Promise<void>
 }
 
 /** Each pipeline is a function of nothing: built only in the process that runs it. */
@@ -46,7 +54,11 @@ const PIPELINES: Record<string, () => Stages> = {
   'scantag-eve-merge': () => scantag('merge'),
   'scantag-eve-ecs': () => scantag('ecs'),
   'scantag-tsv-merge': () => scantag('merge'),
-  'scantag-tsv-ecs': () => scantag('ecs')
+  'scantag-tsv-ecs': () => scantag('ecs'),
+  // `scantag enrich FILE --workers 2`: the CLI's sharded path (lib/workers/run.ts). The
+  // one-thread pipelines above are what `--workers 1` runs.
+  'scantag-eve-merge-w2': () => sharded('merge', 2),
+  'scantag-tsv-merge-w2': () => sharded('merge', 2)
 }
 
 /** What `scantag enrich FILE --format F` runs (lib/cli.ts), minus the progress counter and summary. */
@@ -56,6 +68,21 @@ function scantag (format: 'merge' | 'ecs'): Stages {
     stages: [reader, createEnricher({ format: 'event' }), createSerializer({ format })],
     records: () => reader.stats.records,
     deadLetters: () => reader.stats.deadLetters
+  }
+}
+
+/** What `scantag enrich FILE --format F --workers N` runs with N > 1, minus the summary. */
+function sharded (format: 'merge' | 'ecs', workers: number): Stages {
+  const output = new PassThrough()
+  const run = startShardedEnrichment({ inputs: [process.argv[3]], workers, format, output })
+  let result: ShardedResult | undefined
+  const count = (key: 'records' | 'deadLetters'): number => (result?.inputs ?? []).reduce((n, s) => n + s[key], 0)
+  return {
+    stages: [Duplex.from({ writable: run.readers[0], readable: output })],
+    records: () => count('records'),
+    deadLetters: () => count('deadLetters'),
+    ready: run.ready,
+    done: run.done.then(r => { result = r })
   }
 }
 
@@ -78,7 +105,8 @@ async function main (): Promise<void> {
     process.exitCode = 1
     return
   }
-  const { stages, records, deadLetters } = make()
+  const { stages, records, deadLetters, ready, done: counted } = make()
+  await ready
   // 256 KiB reads, as the CLI opens files; the same for every pipeline.
   const source = createReadStream(file, { highWaterMark: 256 * 1024 })
   let inputBytes = 0
@@ -98,6 +126,7 @@ async function main (): Promise<void> {
     inputBytes += chunk.length
   })
   await done
+  await counted
   const result: RunResult = {
     pipeline: name,
     records: records(),

@@ -7,6 +7,7 @@
  * process (run-one.ts), so peak RSS is per pipeline and no run warms up another.
  */
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join, relative } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
@@ -15,6 +16,11 @@ import type { RunResult } from './run-one.js'
 import { fixed, formatTable, int, percent } from './table.js'
 
 const RUN_ONE = join(ROOT, 'bench', 'run-one.ts')
+/**
+ * The Node flags the `scantag` command runs with: its shebang's (lib/cli.ts), so that the bench
+ * measures the heap limit users get.
+ */
+export const CLI_NODE_FLAGS = (/^#!.*\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(readFileSync(join(ROOT, 'lib', 'cli.ts'), 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/).filter(f => f !== '')
 const SCANNER_SHARE = 0.03
 
 const USAGE = `Usage: npm run bench [-- OPTIONS]
@@ -25,6 +31,8 @@ const USAGE = `Usage: npm run bench [-- OPTIONS]
   --runs N        runs per pipeline, the best one is reported (default 3)
   --no-shared     build from the bundled examples even when ../shared/data/lab is there
   --json          print the results as JSON instead of a table
+  --only TEXT     run only the pipelines whose name contains TEXT (with their baselines),
+                  e.g. --only merge: one thread and --workers 2, EVE and Zeek TSV
 `
 
 /** The pipelines, each with its input and the baseline it is compared with. */
@@ -34,7 +42,16 @@ const PIPELINES = [
   { name: 'scantag-eve-ecs', input: 'eve', baseline: 'baseline-eve' },
   { name: 'baseline-tsv', input: 'conn', baseline: 'baseline-tsv' },
   { name: 'scantag-tsv-merge', input: 'conn', baseline: 'baseline-tsv' },
-  { name: 'scantag-tsv-ecs', input: 'conn', baseline: 'baseline-tsv' }
+  { name: 'scantag-tsv-ecs', input: 'conn', baseline: 'baseline-tsv' },
+  // --workers 2 (the CLI's sharded path) on the same files, next to the one-thread merge rows.
+  { name: 'scantag-eve-merge-w2', input: 'eve', baseline: 'baseline-eve' },
+  { name: 'scantag-tsv-merge-w2', input: 'conn', baseline: 'baseline-tsv' }
+] as const
+
+/** Sharded pipelines and the one-thread pipeline each is compared with. */
+const WORKER_PAIRS = [
+  { sharded: 'scantag-eve-merge-w2', single: 'scantag-eve-merge', label: 'EVE merge' },
+  { sharded: 'scantag-tsv-merge-w2', single: 'scantag-tsv-merge', label: 'Zeek TSV merge' }
 ] as const
 
 /** One pipeline's line of the report. */
@@ -64,7 +81,7 @@ function positiveInt (name: string, v: string | undefined): number | undefined {
   return n
 }
 
-function options (): { gen: GenerateOptions, runs: number, json: boolean } | undefined {
+function options (): { gen: GenerateOptions, runs: number, json: boolean, only: string | undefined } | undefined {
   const { values: v } = parseArgs({
     options: {
       records: { type: 'string' },
@@ -73,6 +90,7 @@ function options (): { gen: GenerateOptions, runs: number, json: boolean } | und
       runs: { type: 'string' },
       'no-shared': { type: 'boolean' },
       json: { type: 'boolean' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
@@ -85,14 +103,15 @@ function options (): { gen: GenerateOptions, runs: number, json: boolean } | und
   return {
     gen: { records, sources, scannerShare: SCANNER_SHARE, adversarial, noShared: v['no-shared'] === true, seed: 1 },
     runs: positiveInt('runs', v.runs) ?? 3,
-    json: v.json === true
+    json: v.json === true,
+    only: v.only
   }
 }
 
 const execFileAsync = promisify(execFile)
 
 async function runOnce (pipeline: string, file: string): Promise<RunResult> {
-  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', RUN_ONE, pipeline, file], { cwd: ROOT, maxBuffer: 1 << 20 })
+  const { stdout } = await execFileAsync(process.execPath, [...(pipeline.startsWith('scantag') ? CLI_NODE_FLAGS : []), '--import', 'tsx', RUN_ONE, pipeline, file], { cwd: ROOT, maxBuffer: 1 << 20 })
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as RunResult
 }
 
@@ -110,22 +129,28 @@ function describe (i: InputInfo, pool: number): string {
 async function main (): Promise<void> {
   const opts = options()
   if (opts === undefined) { process.stdout.write(USAGE); return }
-  const { gen, runs, json } = opts
+  const { gen, runs, json, only } = opts
+  // A chosen pipeline brings its baseline, and a sharded one its one-thread counterpart.
+  const named = (name: string): boolean => only === undefined || name.includes(only)
+  const chosen = PIPELINES.filter(p => named(p.name) ||
+    PIPELINES.some(q => named(q.name) && q.baseline === p.name) ||
+    WORKER_PAIRS.some(w => named(w.sharded) && w.single === p.name))
+  if (chosen.length === 0) throw new Error(`--only ${only}: no pipeline name contains it (pipelines: ${PIPELINES.map(p => p.name).join(', ')})`)
   const log = (msg: string): void => { process.stderr.write(msg + '\n') }
   const inputs: Inputs = writeInputs(gen, log)
-  const results = new Map<string, RunResult[]>(PIPELINES.map(p => [p.name, []]))
+  const results = new Map<string, RunResult[]>(chosen.map(p => [p.name, []]))
   // Runs are interleaved (all pipelines, then all again) so that a slow spell of the machine
   // spreads over every pipeline instead of landing on one.
   for (let r = 1; r <= runs; r++) {
-    for (const p of PIPELINES) {
+    for (const p of chosen) {
       const res = await runOnce(p.name, inputs[p.input].file)
       results.get(p.name)?.push(res)
-      log(`run ${r}/${runs}  ${p.name.padEnd(18)} ${fixed(res.seconds, 3)} s`)
+      log(`run ${r}/${runs}  ${p.name.padEnd(20)} ${fixed(res.seconds, 3)} s`)
     }
   }
 
   const best = (name: string): RunResult => (results.get(name) ?? []).reduce((a, b) => (b.seconds < a.seconds ? b : a))
-  const rows: Row[] = PIPELINES.map(p => {
+  const rows: Row[] = chosen.map(p => {
     const all = results.get(p.name) ?? []
     const b = best(p.name)
     const slowest = Math.max(...all.map(x => x.seconds))
@@ -149,8 +174,14 @@ async function main (): Promise<void> {
     .map(r => `${r.pipeline}: ${int(r.records)} records out of ${int(inputs[r.input].records)}, ${int(r.deadLetters)} dead letters`)
 
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, runs }
+  const rowOf = (name: string): Row | undefined => rows.find(r => r.pipeline === name)
+  const speedups = WORKER_PAIRS.flatMap(w => {
+    const sharded = rowOf(w.sharded)
+    const single = rowOf(w.single)
+    return sharded === undefined || single === undefined ? [] : [{ pipelines: `${w.label}: ${w.sharded} / ${w.single}`, speedup: sharded.recordsPerSecond / single.recordsPerSecond }]
+  })
   if (json) {
-    process.stdout.write(JSON.stringify({ machine, inputs, results: rows, warnings }, null, 2) + '\n')
+    process.stdout.write(JSON.stringify({ machine, inputs, results: rows, speedups, warnings }, null, 2) + '\n')
     return
   }
   const out = [
@@ -166,6 +197,7 @@ async function main (): Promise<void> {
     '',
     'seconds: first input byte to sink finished, best run; spread: (slowest - fastest) / fastest;',
     'MB/s: input bytes (10^6) per second; vs baseline: time / the baseline\'s time on the same file (above 1 = slower).',
+    ...(speedups.length > 0 ? ['', `--workers 2 vs 1 (records/s), ${machine.cores} cores:`, ...speedups.map(x => `  ${x.pipelines}: ${fixed(x.speedup, 2)}x`)] : []),
     ...warnings.map(w => `WARNING ${w}`)
   ]
   process.stdout.write(out.join('\n') + '\n')

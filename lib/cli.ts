@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=256
 /**
  * The `scantag` command line.
  *
@@ -8,19 +8,23 @@
 import { createReadStream, createWriteStream, existsSync, readFileSync, statSync, type WriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { pipeline } from 'node:stream/promises'
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import { ConfigError, DEFAULT_CONFIG, loadConfigFile, resolveConfig, type ScantagConfig } from './config.js'
+import { ConfigError, DEFAULT_CONFIG, enricherOptionsOf, loadConfigFile, resolveConfig, type ScantagConfig } from './config.js'
 import { mergeByTime, type MergeStats } from './merge.js'
 import type { DeadLetter, Detection, DetectionRecord, ScantagEvent } from './model.js'
 import type { Correlator } from './correlate/api.js'
 import { LogReader } from './parse/reader.js'
 import { createEnricher, createSerializer } from './stream.js'
 import { readStateFile, snapshotEngine, writeStateFile, type EngineState } from './state-file.js'
+import type { ReaderStats } from './parse/reader.js'
+import type { WorkerEnricherSettings } from './workers/protocol.js'
 import { buildSummary } from './output/summary.js'
+import { loadCorrelatorModules, PluginError } from './workers/plugins.js'
+import { WorkerFailure } from './workers/pool.js'
+import { startShardedEnrichment } from './workers/run.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -52,13 +56,24 @@ Options:
       --state FILE          resume detector state from FILE if it exists, checkpoint it
                             there every --state-interval seconds (default 60) and at exit
       --max-line-length N   longest accepted line in characters (default 1048576)
+      --workers N           shard parsing and correlation across N worker threads by
+                            scanner key (default 1: all in this thread)
   -q, --quiet               no progress bar and no closing line on stderr
   -h, --help                show this help
   -v, --version             show the version
 
 Exit status: 0 success (dead letters are reported, not fatal), 1 usage or
 configuration error, 2 unreadable input or unwritable output, 130/143 stopped by
-SIGINT/SIGTERM (what was read is still enriched, written and summarised).`
+SIGINT/SIGTERM (what was read is still enriched, written and summarised).
+
+Running on several machines (NATS JetStream):
+  scantag route --nats URL --partitions P [INPUT...|--from SUBJECT]
+                            publish records to partition CRC-32(scanner key) mod P
+  scantag worker --nats URL --group NAME --partitions P [-c FILE]
+                            enrich a share of the partitions in a group of workers
+  scantag worker --status --nats URL --group NAME
+                            partitions, owners, lag and memory of a group
+  (scantag route --help, scantag worker --help for their options)`
 
 /** A usage error (exit 1). */
 class UsageError extends Error {}
@@ -87,7 +102,8 @@ const FLAG_OF: Record<string, string> = {
   maxLineLength: 'max-line-length',
   clockSkewSeconds: 'clock-skew',
   homeNet: 'home-net',
-  allow: 'allow'
+  allow: 'allow',
+  workers: 'workers'
 }
 
 function positiveSeconds (name: string, value: string): number {
@@ -127,6 +143,7 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
         plugin: { type: 'string', multiple: true },
         state: { type: 'string' },
         'state-interval': { type: 'string' },
+        workers: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' }
@@ -150,10 +167,14 @@ function parseCommandLine (argv: string[]): CliOptions | 'help' | 'version' {
   const seed = parseNumber('community-id-seed', v['community-id-seed']); if (seed !== undefined) overrides.communityIdSeed = seed
   const maxLine = parseNumber('max-line-length', v['max-line-length']); if (maxLine !== undefined) overrides.maxLineLength = maxLine
   const skew = parseNumber('clock-skew', v['clock-skew']); if (skew !== undefined) overrides.clockSkewSeconds = skew
+  const workers = parseNumber('workers', v.workers); if (workers !== undefined) overrides.workers = workers
   if (v['home-net'] !== undefined) overrides.homeNet = v['home-net'].flatMap(x => x.split(',')).map(x => x.trim()).filter(x => x !== '')
   if (v.allow !== undefined) overrides.allow = [...(base.allow ?? []), ...v.allow.flatMap(x => x.split(',')).map(x => x.trim()).filter(x => x !== '').map(cidr => ({ cidr }))]
   const { $schema: _ignored, ...baseSettings } = base as ScantagConfig & { $schema?: string }
   const config = resolveConfig({ ...baseSettings, ...overrides }, 'invalid option', field => field in overrides ? `--${FLAG_OF[field] ?? field}` : field)
+  if (config.workers > 1 && v.state !== undefined) {
+    throw new UsageError(`--state works with one worker only (detector state is split across workers): drop --state or use --workers 1 (workers: ${config.workers})`)
+  }
   return {
     inputs: inputs.length === 0 ? ['-'] : inputs,
     out: v.out,
@@ -200,25 +221,11 @@ function fileSize (path: string): number | undefined {
  * a function returning either. Only paths the user named are loaded.
  */
 async function loadPlugins (paths: string[]): Promise<Correlator[]> {
-  const out: Correlator[] = []
-  for (const path of paths) {
-    let mod: { default?: unknown }
-    try {
-      mod = await import(pathToFileURL(resolve(path)).href) as { default?: unknown }
-    } catch (err) {
-      throw new UsageError(`cannot load plugin ${path}: ${(err as Error).message}`)
-    }
-    let value = mod.default
-    if (typeof value === 'function') value = (value as () => unknown)()
-    const list = Array.isArray(value) ? value : [value]
-    for (const c of list) {
-      if (c === null || typeof c !== 'object' || typeof (c as Correlator).name !== 'string' || typeof (c as Correlator).onEvent !== 'function') {
-        throw new UsageError(`plugin ${path}: its default export must be a correlator ({ name, onEvent }), an array of them, or a function returning either`)
-      }
-      out.push(c as Correlator)
-    }
+  try {
+    return await loadCorrelatorModules(paths)
+  } catch (err) {
+    throw err instanceof PluginError ? new UsageError(err.message) : err
   }
-  return out
 }
 
 async function enrich (opts: CliOptions): Promise<void> {
@@ -236,6 +243,17 @@ async function enrich (opts: CliOptions): Promise<void> {
     if (deadLetterOut !== undefined) deadLetterOut.write(JSON.stringify(dl) + '\n')
   }
 
+  if (config.workers > 1) {
+    let run: Omit<RunOutcome, 'deadLetterExamples'>
+    try {
+      run = await enrichSharded(opts, sources, onDeadLetter)
+    } finally {
+      await closeStream(deadLetterOut)
+    }
+    await report(opts, started, { ...run, deadLetterExamples })
+    return
+  }
+
   const readers = opts.inputs.map(input => new LogReader({
     input,
     format: config.inputFormat,
@@ -243,33 +261,8 @@ async function enrich (opts: CliOptions): Promise<void> {
     communityIdSeed: config.communityIdSeed,
     onDeadLetter
   }))
-  // Inputs are piped by hand rather than with pipeline(): on SIGINT/SIGTERM an input is cut
-  // off and its reader ended, so that everything already read (and held) is still enriched,
-  // written and summarised.
-  let stopped: NodeJS.Signals | undefined
-  const readDone = sources.map(async (src, i) => await new Promise<void>((resolve, reject) => {
-    const reader = readers[i]
-    src.on('error', (err: NodeJS.ErrnoException) => {
-      if (stopped !== undefined) return
-      reject(new IoError(`cannot read ${opts.inputs[i]}: ${err.code ?? err.message}`))
-    })
-    reader.on('finish', () => { resolve() })
-    reader.on('error', reject)
-    src.pipe(reader)
-  }))
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopped !== undefined) return
-    stopped = signal
-    if (!opts.quiet) process.stderr.write(`scantag: ${signal}: finishing what was read\n`)
-    sources.forEach((src, i) => {
-      src.unpipe(readers[i])
-      if (src !== process.stdin) src.destroy()
-      else src.pause()
-      readers[i].end()
-    })
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  const piped = pipeInputs(opts, sources, readers)
+  const readDone = piped.done
 
   let events: Readable
   let mergeStats: MergeStats | undefined
@@ -296,22 +289,8 @@ async function enrich (opts: CliOptions): Promise<void> {
   const enricher = createEnricher({
     format: 'event',
     correlators: plugins,
-    homeNet: config.homeNet,
-    allow: config.allow,
-    internalT1046: config.internalT1046,
-    detectionUpdateSeconds: config.detectionUpdateSeconds,
-    maxDetections: config.maxDetections,
     ...(resumed !== undefined ? { state: resumed } : {}),
-    builtins: config.builtins,
-    correlatorOptions: config.correlatorOptions,
-    hosts: config.hosts,
-    clockSkewSeconds: config.clockSkewSeconds,
-    socketTtlSeconds: config.socketTtlSeconds,
-    maxSockets: config.maxSockets,
-    maxProcesses: config.maxProcesses,
-    lineageDepth: config.lineageDepth,
-    maxHeldEvents: config.maxHeldEvents,
-    maxHoldSeconds: config.maxHoldSeconds
+    ...enricherOptionsOf(config)
   })
   const stateFile = opts.state
   const checkpoint = (): void => {
@@ -383,10 +362,7 @@ async function enrich (opts: CliOptions): Promise<void> {
   }
 
   checkpoint()
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9
-  const summary = buildSummary({
-    version: VERSION,
-    format: config.format,
+  await report(opts, started, {
     readers: readers.map(r => r.stats),
     outputRecords,
     attribution,
@@ -394,6 +370,141 @@ async function enrich (opts: CliOptions): Promise<void> {
     detectionRecords: detectionStatus,
     merge: mergeStats,
     deadLetterExamples,
+    stopped: piped.stoppedBy()
+  })
+}
+
+/**
+ * Pipes each input into its reader. Inputs are piped by hand rather than with pipeline(): on
+ * SIGINT/SIGTERM an input is cut off and its reader ended, so that everything already read (and
+ * held) is still enriched, written and summarised.
+ */
+function pipeInputs (opts: CliOptions, sources: Readable[], readers: Writable[]): { done: Array<Promise<void>>, stoppedBy: () => NodeJS.Signals | undefined } {
+  let stopped: NodeJS.Signals | undefined
+  const done = sources.map(async (src, i) => await new Promise<void>((resolve, reject) => {
+    const reader = readers[i]
+    src.on('error', (err: NodeJS.ErrnoException) => {
+      if (stopped !== undefined) return
+      reject(new IoError(`cannot read ${opts.inputs[i]}: ${err.code ?? err.message}`))
+    })
+    reader.on('finish', () => { resolve() })
+    reader.on('error', reject)
+    src.pipe(reader)
+  }))
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopped !== undefined) return
+    stopped = signal
+    if (!opts.quiet) process.stderr.write(`scantag: ${signal}: finishing what was read\n`)
+    sources.forEach((src, i) => {
+      src.unpipe(readers[i])
+      if (src !== process.stdin) src.destroy()
+      else src.pause()
+      readers[i].end()
+    })
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  return { done, stoppedBy: () => stopped }
+}
+
+async function closeStream (ws: WriteStream | undefined): Promise<void> {
+  if (ws !== undefined) await new Promise<void>(resolve => { ws.end(resolve) })
+}
+
+/**
+ * `enrich` with `--workers N` > 1: the same inputs, outputs, summary and signal handling, with
+ * parsing and correlation sharded across worker threads by scanner key (lib/workers/run.ts).
+ */
+async function enrichSharded (opts: CliOptions, sources: Readable[], onDeadLetter: (dl: DeadLetter) => void): Promise<Omit<RunOutcome, 'deadLetterExamples'>> {
+  const { config } = opts
+  const output: Writable = opts.out !== undefined ? await openOutput(opts.out) : process.stdout
+  // Checked here so that a bad plugin is a usage error before any thread starts; every worker
+  // then loads its own instances.
+  await loadPlugins(opts.plugins)
+  let detectionsOut: WriteStream | undefined
+  if (opts.detections !== undefined) detectionsOut = await openOutput(opts.detections)
+  const run = startShardedEnrichment({
+    inputs: opts.inputs,
+    workers: config.workers,
+    format: config.format,
+    inputFormat: config.inputFormat,
+    maxLineLength: config.maxLineLength,
+    communityIdSeed: config.communityIdSeed,
+    lateness: config.lateness,
+    maxBuffered: config.maxBuffered,
+    enricher: enricherOptionsOf(config),
+    plugins: opts.plugins.map(p => resolve(p)),
+    output,
+    endOutput: output !== process.stdout,
+    onDeadLetter,
+    onDetection: (d) => { detectionsOut?.write(JSON.stringify(d) + '\n') },
+    onDiagnostic: (d) => { if (!opts.quiet) process.stderr.write(`scantag: ${d.level}: ${d.message}\n`) }
+  })
+  const piped = pipeInputs(opts, sources, run.readers)
+
+  const sizes = opts.inputs.map(fileSize)
+  let bar: cliProgress.SingleBar | undefined
+  let timer: NodeJS.Timeout | undefined
+  if (!opts.quiet && process.stderr.isTTY === true && sizes.every(s => s !== undefined) && opts.out !== undefined) {
+    const progressBar = new cliProgress.SingleBar({ stream: process.stderr, format: 'scantag {bar} {percentage}% | {value}/{total} bytes | {records} records', hideCursor: true }, cliProgress.Presets.shades_classic)
+    bar = progressBar
+    progressBar.start(sizes.reduce<number>((a, b) => a + (b ?? 0), 0), 0, { records: 0 })
+    timer = setInterval(() => { const p = run.progress(); progressBar.update(p.bytes, { records: p.records }) }, 200)
+    timer.unref()
+  }
+  try {
+    await Promise.all([...piped.done, run.done])
+  } catch (err) {
+    // The first failure is reported: a failed worker (the readers were stopped with its error),
+    // or an input that could not be read (the run is stopped with it).
+    run.abort(err instanceof Error ? err : new Error(String(err)))
+    throw await run.done.then(() => err, (failure: unknown) => failure)
+  } finally {
+    if (timer !== undefined) clearInterval(timer)
+    if (bar !== undefined) {
+      const p = run.progress()
+      bar.update(p.bytes, { records: p.records })
+      bar.stop()
+    }
+    await closeStream(detectionsOut)
+  }
+  const result = await run.done
+  return {
+    readers: result.inputs,
+    outputRecords: result.outputRecords,
+    attribution: result.attribution,
+    detections: result.detections,
+    detectionRecords: result.detectionRecords,
+    merge: result.merge,
+    stopped: piped.stoppedBy()
+  }
+}
+
+/** What one run produced, for the summary and the closing line. */
+interface RunOutcome {
+  readers: ReaderStats[]
+  outputRecords: number
+  attribution: Record<string, number>
+  detections: Detection[]
+  detectionRecords: Record<string, number>
+  merge: MergeStats | undefined
+  deadLetterExamples: DeadLetter[]
+  stopped: NodeJS.Signals | undefined
+}
+
+/** Writes the summary (`--summary`), sets the exit code of a stop by signal, prints the closing line. */
+async function report (opts: CliOptions, started: bigint, run: RunOutcome): Promise<void> {
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9
+  const summary = buildSummary({
+    version: VERSION,
+    format: opts.config.format,
+    readers: run.readers,
+    outputRecords: run.outputRecords,
+    attribution: run.attribution,
+    detections: run.detections,
+    detectionRecords: run.detectionRecords,
+    merge: run.merge,
+    deadLetterExamples: run.deadLetterExamples,
     elapsedSeconds: elapsed
   })
   if (opts.summary !== undefined) {
@@ -405,13 +516,13 @@ async function enrich (opts: CliOptions): Promise<void> {
       await new Promise<void>(resolve => { ws.end(text, resolve) })
     }
   }
-  if (stopped !== undefined) {
+  if (run.stopped !== undefined) {
     // 128 + signal number, as shells report a process ended by that signal.
-    process.exitCode = stopped === 'SIGINT' ? 130 : 143
+    process.exitCode = run.stopped === 'SIGINT' ? 130 : 143
   }
   if (!opts.quiet) {
     const t = summary.totals
-    process.stderr.write(`scantag: ${t.records} records from ${summary.inputs.length} input(s), ${detections.size} detection(s), ${t.deadLetters} dead letter(s)${t.deadLetters > 0 && opts.deadLetter === undefined ? ' (use --dead-letter FILE to keep them)' : ''}, ${elapsed.toFixed(2)} s\n`)
+    process.stderr.write(`scantag: ${t.records} records from ${summary.inputs.length} input(s), ${run.detections.length} detection(s), ${t.deadLetters} dead letter(s)${t.deadLetters > 0 && opts.deadLetter === undefined ? ' (use --dead-letter FILE to keep them)' : ''}, ${elapsed.toFixed(2)} s\n`)
   }
 }
 
@@ -421,6 +532,8 @@ export async function main (argv: string[]): Promise<number> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0)
   })
+  // Scale-out on NATS JetStream (lib/jetstream/): loaded only when used.
+  if (argv[0] === 'route' || argv[0] === 'worker') return await (await import('./jetstream/cli.js')).jetstreamMain(argv)
   try {
     const opts = parseCommandLine(argv)
     if (opts === 'help') { process.stdout.write(USAGE + '\n'); return 0 }
@@ -435,6 +548,10 @@ export async function main (argv: string[]): Promise<number> {
     if (err instanceof IoError) {
       process.stderr.write(`scantag: ${err.message}\n`)
       return 2
+    }
+    if (err instanceof WorkerFailure) {
+      process.stderr.write(`scantag: ${err.message}\n`)
+      return 70
     }
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0
     process.stderr.write(`scantag: unexpected error: ${(err as Error).stack ?? String(err)}\n`)

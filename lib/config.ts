@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ErrorObject } from 'ajv'
 import type { BuiltinCorrelatorOptions } from './correlate/builtins.js'
+import type { EnricherOptions } from './stream.js'
 
 /** scantag configuration (see `schemas/config.schema.json`). */
 export interface ScantagConfig {
@@ -20,6 +21,8 @@ export interface ScantagConfig {
   lateness: number
   /** Most events held for the merge. */
   maxBuffered: number
+  /** Worker threads the CLI shards parsing and correlation across, by scanner key (1: none). */
+  workers: number
   /** Endpoints and their addresses. */
   hosts: Array<{ name: string, ips: string[] }>
   /** Clock difference tolerated between sensors and endpoints, seconds. */
@@ -34,6 +37,8 @@ export interface ScantagConfig {
   lineageDepth: number
   /** Most events held back by correlators. */
   maxHeldEvents: number
+  /** Most estimated bytes of events held back by correlators. */
+  maxHeldBytes: number
   /** Longest hold, seconds of event time. */
   maxHoldSeconds: number
   /** Home network CIDRs. */
@@ -60,6 +65,7 @@ export const DEFAULT_CONFIG: Readonly<ScantagConfig> = Object.freeze({
   maxLineLength: 1024 * 1024,
   lateness: 60,
   maxBuffered: 100_000,
+  workers: 1,
   hosts: [],
   clockSkewSeconds: 5,
   socketTtlSeconds: 3600,
@@ -67,6 +73,7 @@ export const DEFAULT_CONFIG: Readonly<ScantagConfig> = Object.freeze({
   maxProcesses: 100_000,
   lineageDepth: 4,
   maxHeldEvents: 10_000,
+  maxHeldBytes: 32 * 1024 * 1024,
   maxHoldSeconds: 300,
   homeNet: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', 'fc00::/7', '::1/128'],
   allow: [],
@@ -135,4 +142,37 @@ export function loadConfigFile (path: string): ScantagConfig {
     throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`)
   }
   return resolveConfig(data, `config file ${path}`)
+}
+
+/**
+ * The `createEnricher` options a configuration decides: everything but what belongs to one
+ * stream (output format, input name, callbacks, plugin correlators, restored state).
+ */
+export type ConfiguredEnricherOptions = Omit<EnricherOptions, 'format' | 'input' | 'onDeadLetter' | 'log' | 'correlators' | 'state'>
+
+/**
+ * The enricher options of a configuration: one list for every place that builds an enricher
+ * (`scantag enrich` in this thread or its worker threads, `scantag worker`), so that none of
+ * them can miss a setting.
+ */
+export function enricherOptionsOf (config: ScantagConfig): ConfiguredEnricherOptions {
+  return {
+    communityIdSeed: config.communityIdSeed,
+    homeNet: config.homeNet,
+    allow: config.allow,
+    internalT1046: config.internalT1046,
+    detectionUpdateSeconds: config.detectionUpdateSeconds,
+    maxDetections: config.maxDetections,
+    builtins: config.builtins,
+    correlatorOptions: config.correlatorOptions,
+    hosts: config.hosts,
+    clockSkewSeconds: config.clockSkewSeconds,
+    socketTtlSeconds: config.socketTtlSeconds,
+    maxSockets: config.maxSockets,
+    maxProcesses: config.maxProcesses,
+    lineageDepth: config.lineageDepth,
+    maxHeldEvents: config.maxHeldEvents,
+    maxHeldBytes: config.maxHeldBytes,
+    maxHoldSeconds: config.maxHoldSeconds
+  }
 }

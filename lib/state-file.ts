@@ -75,6 +75,11 @@ function decode (_key: string, value: unknown): unknown {
   return value
 }
 
+/** A state document's text, as {@link writeStateFile} writes it ({@link parseState} reads it back). */
+export function stateToText (state: EngineState): string {
+  return JSON.stringify(state, encode)
+}
+
 /** Takes a checkpoint of an engine (between events). */
 export function snapshotEngine (engine: CorrelationEngine, correlators: string[]): EngineState {
   const stores: EngineState['stores'] = {}
@@ -173,7 +178,7 @@ export function writeStateFile (path: string, state: EngineState): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
   const fd = openSync(tmp, 'w', 0o600)
   try {
-    writeSync(fd, JSON.stringify(state, encode))
+    writeSync(fd, stateToText(state))
     fsyncSync(fd)
   } catch (err) {
     closeSync(fd)

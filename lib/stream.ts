@@ -18,8 +18,8 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import type { DeadLetter, DetectionRecord, ScantagEvent } from './model.js'
 import { LogReader, type ReaderOptions } from './parse/reader.js'
-import { sniffRecord } from './parse/sniff.js'
-import { context, normalizeRecord, type ParseSink } from './parse/parsers.js'
+import { createRecordNormalizer } from './workers/normalize.js'
+import { createShardedEnricher, type ShardedEnricherOptions } from './workers/objects.js'
 import { toMerge, mergeLine } from './output/merge.js'
 import { toEcs } from './output/ecs.js'
 import type { Correlator, CorrelatorLogger } from './correlate/api.js'
@@ -83,6 +83,8 @@ export interface EnricherOptions extends AttributionOptions {
   correlators?: Correlator[]
   /** Most events held back by correlators at once (default 10,000). */
   maxHeldEvents?: number
+  /** Most memory events held back may take, estimated bytes (default 32 MiB; see `heldEventBytes`). */
+  maxHeldBytes?: number
   /**
    * Longest a correlator may hold an event, seconds of event time (default 300): how far back a
    * detection can still label its scan's events, and the longest an event can be delayed.
@@ -138,8 +140,16 @@ export function isScantagEvent (v: unknown): v is ScantagEvent {
  * process attribution built in, then yours) and emits enriched records in the chosen format.
  * Every input object leaves as one output object or one dead letter. Usable in
  * `stream.pipeline` and as an async iterator. The engine is exposed as `enricher.engine`.
+ *
+ * With `workers: N` the correlation runs in N worker threads instead, sharded by scanner key
+ * (lib/workers/objects.ts): the same output, in order per key; `engine` is then undefined, and
+ * correlators are given as module paths (`plugins`). For files, `scantag enrich --workers N`
+ * is faster still: it shards raw lines and parses them in the workers.
  */
-export function createEnricher (options: EnricherOptions = {}): Transform & { engine: CorrelationEngine } {
+export function createEnricher (options: ShardedEnricherOptions): Transform & { engine: undefined }
+export function createEnricher (options?: EnricherOptions): Transform & { engine: CorrelationEngine }
+export function createEnricher (options: EnricherOptions | ShardedEnricherOptions = {}): Transform & { engine: CorrelationEngine | undefined } {
+  if ('workers' in options) return createShardedEnricher(options)
   const format = options.format ?? 'merge'
   if (!FORMATS.includes(format)) throw new TypeError(`format must be one of ${FORMATS.join(', ')}; got ${String(format)}`)
   const seed = options.communityIdSeed ?? 0
@@ -151,7 +161,6 @@ export function createEnricher (options: EnricherOptions = {}): Transform & { en
   const onDeadLetter = options.onDeadLetter
   let count = 0
   let current: Transform | undefined
-  let currentChunk: unknown
   const log: CorrelatorLogger = options.log ?? {
     info: (...args) => { current?.emit('diagnostic', { level: 'info', message: args.map(String).join(' ') }) },
     warn: (...args) => { current?.emit('diagnostic', { level: 'warn', message: args.map(String).join(' ') }) }
@@ -170,6 +179,7 @@ export function createEnricher (options: EnricherOptions = {}): Transform & { en
   if (options.slowCorrelatorMillis !== undefined) engineOptions.slowCorrelatorMillis = options.slowCorrelatorMillis
   if (options.maxProcesses !== undefined) engineOptions.processTable = { ...engineOptions.processTable, maxProcesses: options.maxProcesses }
   if (options.maxHeldEvents !== undefined) engineOptions.maxHeldEvents = options.maxHeldEvents
+  if (options.maxHeldBytes !== undefined) engineOptions.maxHeldBytes = options.maxHeldBytes
   if (options.maxHoldSeconds !== undefined) engineOptions.maxHoldSeconds = options.maxHoldSeconds
   if (options.onError !== undefined) engineOptions.onError = options.onError
   const engine = new CorrelationEngine(engineOptions)
@@ -177,45 +187,27 @@ export function createEnricher (options: EnricherOptions = {}): Transform & { en
     const skipped = restoreEngine(engine, options.state)
     if (skipped.length > 0) log.warn(`state of correlators not running was not restored: ${skipped.join(', ')}`)
   }
-  const ecsOptions = { communityIdSeed: seed }
-  const formatEvent = (ev: EngineOutput): unknown => {
-    if (format === 'event') return ev
-    if (ev.category === 'detection') return format === 'merge' ? detectionToMerge(ev) : detectionToEcs(ev)
-    return format === 'merge' ? toMerge(ev) : toEcs(ev, ecsOptions)
-  }
+  const formatEvent = (ev: EngineOutput): unknown => formatEngineOutput(ev, format, seed)
 
   // Plain objects are normalized by the same parsers the readers use.
   const pending: ScantagEvent[] = []
-  const sink: ParseSink = {
-    event: (ev) => { pending.push(ev) },
-    dead: (line, reason, text) => {
-      const dl: DeadLetter = { input, line, reason, text: text === '' ? safeText(currentChunk) : text }
+  const normalize = createRecordNormalizer({
+    input,
+    communityIdSeed: seed,
+    onEvent: (ev) => { pending.push(ev) },
+    onDeadLetter: (dl) => {
       if (onDeadLetter !== undefined) onDeadLetter(dl)
       current?.emit('dead-letter', dl)
     }
-  }
-  const ctx = context('zeek-json', { input, communityIdSeed: seed, maxDocumentLength: 1 })
+  })
 
   const transform = new Transform({
     objectMode: true,
     transform (chunk: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
       current = this
-      currentChunk = chunk
       count++
-      if (isScantagEvent(chunk)) {
-        pending.push(chunk)
-      } else if (chunk !== null && typeof chunk === 'object' && !Array.isArray(chunk)) {
-        const kind = sniffRecord(chunk as Record<string, unknown>)
-        if (kind === 'unknown' || kind === 'blank' || kind === 'json-document' || kind === 'zeek-tsv' || kind === 'auditd') {
-          sink.dead(count, 'object is not a Zeek, Suricata EVE, Sysmon, osquery or ECS record', safeText(chunk))
-        } else {
-          ctx.line = count
-          ctx.format = kind === 'eve' ? 'eve' : 'zeek-json'
-          normalizeRecord(kind, chunk as Record<string, unknown>, ctx, undefined, sink, count, '')
-        }
-      } else {
-        sink.dead(count, `expected an event or a record object, got ${chunk === null ? 'null' : Array.isArray(chunk) ? 'an array' : typeof chunk}`, safeText(chunk))
-      }
+      if (isScantagEvent(chunk)) pending.push(chunk)
+      else normalize(chunk, count)
       for (const ev of pending) {
         for (const out of engine.push(ev)) this.push(formatEvent(out))
       }
@@ -231,13 +223,27 @@ export function createEnricher (options: EnricherOptions = {}): Transform & { en
   return Object.assign(transform, { engine })
 }
 
-function safeText (v: unknown): string {
-  try {
-    const s = JSON.stringify(v) ?? String(v)
-    return s.length > 4096 ? s.slice(0, 4096) : s
-  } catch {
-    return String(v)
-  }
+/**
+ * What {@link createEnricher} emits for one engine output in `format` (shared with the shard
+ * workers of `createEnricher({ workers })`, so both give the same objects).
+ */
+export function formatEngineOutput (ev: EngineOutput, format: OutputFormat | 'event', communityIdSeed = 0): unknown {
+  if (format === 'event') return ev
+  if (ev.category === 'detection') return format === 'merge' ? detectionToMerge(ev) : detectionToEcs(ev)
+  return format === 'merge' ? toMerge(ev) : toEcs(ev, { communityIdSeed })
+}
+
+/**
+ * One NDJSON line (without its newline) as {@link createSerializer} writes `chunk`: events
+ * formatted (`merge` reuses the original line text), detection records as documents, anything
+ * else `JSON.stringify`ed. Shared with the shard workers of `scantag enrich --workers N`.
+ */
+export function serializeRecord (chunk: unknown, format: OutputFormat): string {
+  return isScantagEvent(chunk)
+    ? (format === 'merge' ? mergeLine(chunk) : JSON.stringify(toEcs(chunk)))
+    : isDetectionRecord(chunk)
+      ? JSON.stringify(format === 'merge' ? detectionToMerge(chunk) : detectionToEcs(chunk))
+      : JSON.stringify(chunk)
 }
 
 /** Options of {@link createSerializer}. */
@@ -262,12 +268,7 @@ export function createSerializer (options: SerializerOptions = {}): Transform {
     writableObjectMode: true,
     readableObjectMode: false,
     transform (chunk: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
-      const line = isScantagEvent(chunk)
-        ? (format === 'merge' ? mergeLine(chunk) : JSON.stringify(toEcs(chunk)))
-        : isDetectionRecord(chunk)
-          ? JSON.stringify(format === 'merge' ? detectionToMerge(chunk) : detectionToEcs(chunk))
-          : JSON.stringify(chunk)
-      batch += line + '\n'
+      batch += serializeRecord(chunk, format) + '\n'
       // writableLength counts this chunk until cb(): 1 means nothing else is queued.
       if (batch.length >= batchBytes || this.writableLength <= 1) {
         const out = batch

@@ -1,6 +1,7 @@
 /**
  * The run summary written by `--summary`: counts per input, format, kind and dead letters.
  */
+import { getHeapStatistics } from 'node:v8'
 import type { MergeStats } from '../merge.js'
 import type { DeadLetter, Detection } from '../model.js'
 import type { ReaderStats } from '../parse/reader.js'
@@ -48,6 +49,11 @@ export interface Summary {
   deadLetterExamples: DeadLetter[]
   elapsedSeconds: number
   recordsPerSecond: number
+  /**
+   * This process's memory: peak resident set size and V8's heap limit (the `scantag` command
+   * sets 256 MiB), in MiB, so that caps and heap can be sized from real runs.
+   */
+  memory: { peakRssMiB: number, heapLimitMiB: number }
 }
 
 const SENSOR_OF: Record<string, string> = {
@@ -98,7 +104,11 @@ export function buildSummary (s: SummaryInput): Summary {
     },
     deadLetterExamples: s.deadLetterExamples,
     elapsedSeconds: Math.round(s.elapsedSeconds * 1000) / 1000,
-    recordsPerSecond: s.elapsedSeconds > 0 ? Math.round(records / s.elapsedSeconds) : 0
+    recordsPerSecond: s.elapsedSeconds > 0 ? Math.round(records / s.elapsedSeconds) : 0,
+    memory: {
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 1048576)
+    }
   }
   if (s.merge !== undefined) summary.merge = s.merge
   return summary

@@ -9,7 +9,7 @@
  * one-record-per-line formats `inputRecords === dataLines`.
  */
 import { Transform, type TransformCallback } from 'node:stream'
-import { createGunzip, type Gunzip } from 'node:zlib'
+import { InputBytes } from './input-bytes.js'
 import type { DeadLetter, InputFormat, ScantagEvent } from '../model.js'
 import { LineSplitter } from './lines.js'
 import { parserFor, type FormatParser, type ParserOptions, type ParseSink } from './parsers.js'
@@ -75,6 +75,24 @@ export interface ReaderStats {
 
 const kStats = Symbol('stats')
 
+/** Stats of a reader that has read nothing yet. */
+export function emptyReaderStats (input: string, format: ReaderStats['format']): ReaderStats {
+  return {
+    input,
+    format,
+    gzip: false,
+    bytes: 0,
+    lines: 0,
+    dataLines: 0,
+    headerLines: 0,
+    blankLines: 0,
+    inputRecords: 0,
+    records: 0,
+    deadLetters: 0,
+    kinds: Object.create(null) as Record<string, number>
+  }
+}
+
 /**
  * Transform from log bytes to normalized events. Create it with {@link readAny},
  * {@link readZeek}, {@link readEve} or {@link readTelemetry}.
@@ -87,11 +105,7 @@ export class LogReader extends Transform {
   private readonly parserOptions: ParserOptions
   private parser: FormatParser | undefined
   private readonly sink: ParseSink
-  private firstChunk = true
-  private gunzip: Gunzip | undefined
-  private gunzipFailed = false
-  private pendingWrite: TransformCallback | undefined
-  private gunzipDone: (() => void) | undefined
+  private readonly bytesIn: InputBytes
 
   constructor (options: ReaderOptions = {}, allowed: readonly InputFormat[] = ALL_FORMATS) {
     super({ readableObjectMode: true, writableObjectMode: false, readableHighWaterMark: 256 })
@@ -117,20 +131,7 @@ export class LogReader extends Transform {
     const pathHint = knownZeekPath(input)
     this.parserOptions = { input, communityIdSeed: seed, maxDocumentLength }
     if (pathHint !== undefined) this.parserOptions.pathHint = pathHint
-    this[kStats] = {
-      input,
-      format: format === 'auto' ? 'unknown' : format,
-      gzip: false,
-      bytes: 0,
-      lines: 0,
-      dataLines: 0,
-      headerLines: 0,
-      blankLines: 0,
-      inputRecords: 0,
-      records: 0,
-      deadLetters: 0,
-      kinds: Object.create(null) as Record<string, number>
-    }
+    this[kStats] = emptyReaderStats(input, format === 'auto' ? 'unknown' : format)
     if (format !== 'auto') this.parser = parserFor(format, this.parserOptions)
     this.sink = {
       event: (ev) => {
@@ -153,45 +154,26 @@ export class LogReader extends Transform {
         this.sink.dead(lineNo, `line is ${length} characters long, over the ${maxLineLength}-character limit (maxLineLength); only its start is kept here`, sample)
       }
     )
+    this.bytesIn = new InputBytes((bytes) => { this.splitter.pushBytes(bytes) }, (err) => { this.corruptGzip(err) })
   }
 
   /** Counts so far (final once the stream has ended). */
   get stats (): ReaderStats {
     this[kStats].lines = this.splitter.lines
+    this[kStats].gzip = this.bytesIn.gzip
     return this[kStats]
   }
 
   override _transform (chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this[kStats].bytes += chunk.length
-    if (this.firstChunk) {
-      this.firstChunk = false
-      if (chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) this.startGunzip()
-    }
-    if (this.gunzipFailed) { cb(); return } // rest of a corrupt archive: already reported
-    if (this.gunzip !== undefined) {
-      this.pendingWrite = cb
-      this.gunzip.write(chunk, () => { this.releaseWrite() })
-      return
-    }
-    this.splitter.pushBytes(chunk)
-    cb()
+    this.bytesIn.write(chunk, cb)
   }
 
   override _flush (cb: TransformCallback): void {
-    if (this.gunzip !== undefined) {
-      const gz = this.gunzip
-      this.gunzipDone = () => { this.finish(); cb() }
-      gz.end()
-      return
-    }
-    if (!this.gunzipFailed) this.finish()
-    cb()
-  }
-
-  private releaseWrite (): void {
-    const cb = this.pendingWrite
-    this.pendingWrite = undefined
-    if (cb !== undefined) cb()
+    this.bytesIn.end(() => {
+      if (!this.bytesIn.failed) this.finish()
+      cb()
+    })
   }
 
   private finish (): void {
@@ -199,26 +181,12 @@ export class LogReader extends Transform {
     this.parser?.end(this.sink)
   }
 
-  private startGunzip (): void {
-    this[kStats].gzip = true
-    const gz = createGunzip()
-    this.gunzip = gz
-    gz.on('data', (buf: Buffer) => { this.splitter.pushBytes(buf) })
-    gz.on('end', () => { this.gunzipDone?.() })
-    gz.on('error', (err: Error) => {
-      // A corrupt or truncated archive is reported once and ends the input cleanly.
-      this.splitter.end()
-      this.parser?.end(this.sink)
-      const line = this.splitter.lines + 1
-      this[kStats].dataLines++
-      this.sink.dead(line, `gzip data is corrupt or truncated after line ${line - 1}: ${err.message}`, '')
-      this.gunzip = undefined
-      this.gunzipFailed = true
-      this.releaseWrite()
-      const done = this.gunzipDone
-      this.gunzipDone = undefined
-      if (done !== undefined) done()
-    })
+  /** A corrupt or truncated archive is reported once and ends the input cleanly. */
+  private corruptGzip (err: Error): void {
+    this.finish()
+    const line = this.splitter.lines + 1
+    this[kStats].dataLines++
+    this.sink.dead(line, `gzip data is corrupt or truncated after line ${line - 1}: ${err.message}`, '')
   }
 
   private onLine (line: string, lineNo: number): void {
@@ -271,7 +239,8 @@ const KNOWN_ZEEK_PATHS = new Set([
   'open_ssl', 'telemetry', 'analyzer', 'websocket', 'ldap', 'ldap_search', 'postgresql', 'redis'
 ])
 
-function knownZeekPath (input: string): string | undefined {
+/** The Zeek log path an input name reveals (`conn.log` → `conn`), for records without `_path`. */
+export function knownZeekPath (input: string): string | undefined {
   const p = zeekPathFromFileName(input)
   return p !== undefined && KNOWN_ZEEK_PATHS.has(p) ? p : undefined
 }
