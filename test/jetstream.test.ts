@@ -25,7 +25,7 @@ import { planLeases, GroupView } from '../lib/jetstream/leases.js'
 import { decodeCheckpoint, encodeCheckpoint, inRanges, toRanges, CheckpointError, type CheckpointHeader } from '../lib/jetstream/checkpoint.js'
 import { stateToText } from '../lib/state-file.js'
 import { snapshotEngine, parseState } from '../lib/state-file.js'
-import { checkWorkerOptions } from '../lib/jetstream/worker.js'
+import { checkWorkerOptions, PARTITION_HEAP_MIB } from '../lib/jetstream/worker.js'
 import type { Detection } from '../lib/model.js'
 import type { WorkerStats } from '../lib/jetstream/stats.js'
 import { createReadStream } from 'node:fs'
@@ -54,6 +54,13 @@ t.test('pure pieces: ranges, lease planning, option checks, message decoding', a
   // Holding four while three are live: give one back, not a preferred one.
   const over = planLeases({ partitions: 6, me: 'a', live, owned: new Set([0, 1, 3, 4]), freeSince: () => undefined, now: 0, leaseMs: 5000 })
   t.same(over.release, [4])
+  // Alone with six partitions but room for only four: claims four, the rest wait (as lag).
+  const capped = planLeases({ partitions: 6, me: 'a', live: ['a'], owned: new Set(), freeSince: () => -Infinity, now: 0, leaseMs: 5000, max: 4 })
+  t.same(capped, { target: 4, claim: [0, 1, 2, 3], release: [] })
+  t.equal(planLeases({ partitions: 6, me: 'a', live: ['a'], owned: new Set([0, 1, 2, 3]), freeSince: () => -Infinity, now: 0, leaseMs: 5000, max: 4 }).claim.length, 0, 'at its cap it claims no more')
+  // The command's 256 MiB old generation (heap limit 304 MiB) holds 4 partitions of 64 MiB.
+  t.equal(Math.max(1, Math.floor((304 - 32) / PARTITION_HEAP_MIB)), 4)
+  t.throws(() => checkWorkerOptions({ servers: 'nats://127.0.0.1:1', group: 'g', partitions: 4, maxPartitions: 0 }), /maxPartitions/)
   // A lease unchanged for a whole lease time is free.
   const view = new GroupView()
   view.observe('lease.2', 7, 'PUT', '{"worker":"x"}', 1000)

@@ -66,6 +66,9 @@ Options:
       --checkpoint-messages N ... or every N input messages (default 100000)
       --max-in-flight N     input messages in flight per partition (default
                             maxHeldEvents + 1000)
+      --max-partitions N    own at most N partitions (default: what the heap holds, 64 MiB
+                            each: 4 with the command's 256 MiB; raise the heap with
+                            node --max-old-space-size=M $(command -v scantag) worker ...)
       --idle-flush-seconds S  release held events after S seconds without input (default 30)
       --stats-seconds S     publish statistics every S seconds (default 5)
       --replicas N          replicas of streams and buckets created (default 1)
@@ -240,6 +243,7 @@ async function worker (argv: string[]): Promise<number> {
       'checkpoint-seconds': { type: 'string' },
       'checkpoint-messages': { type: 'string' },
       'max-in-flight': { type: 'string' },
+      'max-partitions': { type: 'string' },
       'idle-flush-seconds': { type: 'string' },
       'stats-seconds': { type: 'string' },
       replicas: { type: 'string' },
@@ -278,6 +282,7 @@ async function worker (argv: string[]): Promise<number> {
   set('checkpointSeconds', 'checkpoint-seconds')
   set('checkpointMessages', 'checkpoint-messages')
   set('maxInFlight', 'max-in-flight')
+  set('maxPartitions', 'max-partitions')
   set('idleFlushSeconds', 'idle-flush-seconds')
   set('statsSeconds', 'stats-seconds')
   const replicas = num('replicas', v.replicas)

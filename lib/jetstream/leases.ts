@@ -86,11 +86,13 @@ export interface PlanInput {
   freeSince: (p: number) => number | undefined
   now: number
   leaseMs: number
+  /** Most partitions `me` may own (its memory budget); default unlimited. */
+  max?: number
 }
 
 /** What to do this tick. */
 export interface LeasePlan {
-  /** Share of each live member: ceil(P / members). */
+  /** Share of each live member: ceil(P / members), at most `max`. */
   target: number
   claim: number[]
   release: number[]
@@ -103,7 +105,7 @@ export function preferredOwner (p: number, live: readonly string[]): string {
 
 /** Decides which partitions to claim and release (see the module comment). Pure. */
 export function planLeases (i: PlanInput): LeasePlan {
-  const target = Math.ceil(i.partitions / Math.max(1, i.live.length))
+  const target = Math.min(Math.ceil(i.partitions / Math.max(1, i.live.length)), i.max ?? Infinity)
   const claim: number[] = []
   const release: number[] = []
   let count = i.owned.size

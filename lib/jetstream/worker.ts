@@ -16,6 +16,7 @@
  * ```
  */
 import { hostname } from 'node:os'
+import { getHeapStatistics } from 'node:v8'
 import { connect, type NatsConnection } from 'nats'
 import type { Correlator } from '../correlate/api.js'
 import type { ConfiguredEnricherOptions } from '../config.js'
@@ -68,6 +69,12 @@ export interface JetStreamWorkerOptions {
   maxInFlight?: number
   /** Messages pulled at once per partition (default 500). */
   batch?: number
+  /**
+   * Most partitions this worker owns at once (default: what its V8 heap holds,
+   * {@link defaultMaxPartitions}). Partitions beyond every worker's share wait, their lag
+   * growing, rather than a worker running out of memory and failing over onto the next.
+   */
+  maxPartitions?: number
   /** Release held events after this many seconds without input on a partition (default 30). */
   idleFlushSeconds?: number
   /** Publish statistics every this many seconds (default 5). */
@@ -103,8 +110,27 @@ interface Settings {
   checkpointMessages: number
   maxInFlight: number
   batch: number
+  maxPartitions: number
   idleFlushMs: number
   statsMs: number
+}
+
+/**
+ * Heap one partition's engine may need with the default caps, MiB: 13 MiB of stores when
+ * created, up to 32 MiB of held events (`maxHeldBytes`), its in-flight input, and stores
+ * filled to their caps (a whole engine's live heap measured 66-87 MB on 1,000,000 sources).
+ */
+export const PARTITION_HEAP_MIB = 64
+
+/**
+ * Partitions a worker can own in this process's V8 heap: (heap limit − 32 MiB for the worker
+ * itself) ÷ {@link PARTITION_HEAP_MIB}, at least 1. With the `scantag` command's 256 MiB old
+ * generation that is 4; start it with `node --max-old-space-size=N $(command -v scantag) worker`
+ * to own more.
+ */
+export function defaultMaxPartitions (): number {
+  const heapMiB = getHeapStatistics().heap_size_limit / 1048576
+  return Math.max(1, Math.floor((heapMiB - 32) / PARTITION_HEAP_MIB))
 }
 
 /**
@@ -140,6 +166,7 @@ export function checkWorkerOptions (o: JetStreamWorkerOptions): Settings {
     checkpointMessages: positive(o.checkpointMessages ?? 100_000, 'checkpointMessages', true),
     maxInFlight,
     batch,
+    maxPartitions: positive(o.maxPartitions ?? defaultMaxPartitions(), 'maxPartitions', true),
     idleFlushMs: positive(o.idleFlushSeconds ?? 30, 'idleFlushSeconds') * 1000,
     statsMs: positive(o.statsSeconds ?? 5, 'statsSeconds') * 1000
   }
@@ -296,7 +323,7 @@ async function runWorker (
         const now = performance.now()
         const live = keeper.view.liveMembers(now, s.leaseMs, s.id)
         const owned = new Set([...keeper.owned.keys()].filter(p => !releasing.has(p)))
-        const plan = planLeases({ partitions: s.partitions, me: s.id, live, owned, freeSince: p => keeper.view.freeSince(p, now, s.leaseMs), now, leaseMs: s.leaseMs })
+        const plan = planLeases({ partitions: s.partitions, me: s.id, live, owned, freeSince: p => keeper.view.freeSince(p, now, s.leaseMs), now, leaseMs: s.leaseMs, max: s.maxPartitions })
         for (const p of plan.claim) {
           if (await keeper.claim(p)) {
             log('info', `partition ${p}: claimed`)
