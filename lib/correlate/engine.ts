@@ -151,6 +151,8 @@ export class CorrelationEngine {
   private readonly disabled = new Set<Correlator>()
   private readonly stores = new Map<string, StoredState<NonNullable<unknown>>>()
   private readonly correlators: readonly Correlator[]
+  /** The correlators with an `onWatermark`, called each time event time moves on. */
+  private readonly watermarkers: readonly Correlator[]
   private readonly maxHeld: number
   private readonly maxHeldBytes: number
   private readonly maxHoldSeconds: number
@@ -169,7 +171,9 @@ export class CorrelationEngine {
   private deadlines: Deadline[] = []
   /** Event time of the last idle-detection sweep. */
   private lastIdleSweep = -Infinity
-  private current: { event: ScantagEvent, seq: number } | undefined
+  /** The event being delivered (undefined between events) and its sequence number: two fields, not an object per delivery. */
+  private currentEvent: ScantagEvent | undefined
+  private currentSeq = 0
   /** Holds whose delivery to later correlators can resume. */
   private readonly resume = new Set<Hold>()
   /** Input position of held events, to release them in input order. */
@@ -197,6 +201,7 @@ export class CorrelationEngine {
       if (names.has(c.name)) throw new TypeError(`two correlators are named "${c.name}"`)
       names.add(c.name)
     }
+    this.watermarkers = this.correlators.filter(c => typeof c.onWatermark === 'function')
     this.maxHeld = options.maxHeldEvents ?? 10_000
     this.maxHeldBytes = options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES
     if (!Number.isInteger(this.maxHeldBytes) || this.maxHeldBytes < 0) throw new TypeError(`maxHeldBytes must be an integer >= 0, got ${String(options.maxHeldBytes)}`)
@@ -283,18 +288,20 @@ export class CorrelationEngine {
     const t = event.time
     if (t !== undefined && t > this.watermarkTime) {
       this.watermarkTime = t
-      for (const c of this.correlators) {
-        if (c.onWatermark !== undefined && !this.disabled.has(c)) this.call(c, () => { c.onWatermark?.(t, this.contexts.get(c) as CorrelatorContext) })
+      for (const c of this.watermarkers) {
+        if (!this.disabled.has(c)) this.call(c, () => { c.onWatermark?.(t, this.contexts.get(c) as CorrelatorContext) })
       }
     }
     // Holds the new watermark has passed go first: their events are older than this one.
     this.expire(out)
     this.closeIdle(out)
     this.deliver(event, 0, this.seq++)
-    this.runResumes()
-    out.push(...this.ready)
-    this.ready = []
-    if (!this.holds.has(event)) out.push(event)
+    if (this.resume.size > 0) this.runResumes()
+    if (this.ready.length > 0) {
+      for (const e of this.ready) out.push(e)
+      this.ready = []
+    }
+    if (this.holds.size === 0 || !this.holds.has(event)) out.push(event)
     while (this.holds.size > this.maxHeld || (this.heldBytes > this.maxHeldBytes && this.holds.size > 0)) this.forceOldest(out)
     if (this.holds.size > this.peakHeld) this.peakHeld = this.holds.size
     return out
@@ -317,12 +324,14 @@ export class CorrelationEngine {
 
   /** Hands an event to the correlators from index `from` on, stopping at a plain hold. */
   private deliver (event: ScantagEvent, from: number, seq: number): void {
-    const previous = this.current
-    this.current = { event, seq }
+    const previousEvent = this.currentEvent
+    const previousSeq = this.currentSeq
+    this.currentEvent = event
+    this.currentSeq = seq
     const n = this.correlators.length
     for (let i = from; i < n; i++) {
       const c = this.correlators[i]
-      if (this.disabled.has(c)) continue
+      if (this.disabled.size > 0 && this.disabled.has(c)) continue
       if (c.categories !== undefined && !c.categories.includes(event.category)) continue
       this.onEvent(c, event)
       const hold = this.holds.get(event)
@@ -331,13 +340,14 @@ export class CorrelationEngine {
         break
       }
     }
-    this.current = previous
+    this.currentEvent = previousEvent
+    this.currentSeq = previousSeq
   }
 
   /** After a holder let go: resume delivery, or let the event leave when nobody holds it. */
   private settle (hold: Hold, leaving: EngineOutput[]): void {
     if (!this.holds.has(hold.event)) return
-    if (this.current?.event === hold.event) {
+    if (this.currentEvent === hold.event) {
       // Released while being handled: delivery simply goes on.
       if (hold.holders.size === 0 && hold.stage === undefined) this.dropHold(hold)
       return
@@ -507,8 +517,8 @@ export class CorrelationEngine {
     if (hold?.forced === true) return undefined
     if (hold === undefined) {
       // Only the event being handled can be held: any other has already left.
-      if (this.current?.event !== event) return undefined
-      hold = { event, seq: this.current.seq, bytes: heldEventBytes(event), holders: new Map() }
+      if (this.currentEvent !== event) return undefined
+      hold = { event, seq: this.currentSeq, bytes: heldEventBytes(event), holders: new Map() }
       this.holds.set(event, hold)
       this.heldBytes += hold.bytes
       this.holdOrder.push(hold)
@@ -704,7 +714,7 @@ export class CorrelationEngine {
         return events.length
       },
       tag (event: ScantagEvent, label: LabelInput): boolean {
-        if (engine.current?.event !== event && !engine.holds.has(event)) return false
+        if (engine.currentEvent !== event && !engine.holds.has(event)) return false
         engine.applyLabel(c, event, label)
         return true
       },
