@@ -27,7 +27,7 @@ import { ROOT, writeInputs } from './generate.js'
 import { formatTable, int, fixed } from './table.js'
 import { routeFiles } from '../lib/jetstream/route.js'
 import { jetStreamNames } from '../lib/jetstream/names.js'
-import type { WorkerStats } from '../lib/jetstream/stats.js'
+import { readWorkerStats, type WorkerStats } from '../lib/jetstream/stats.js'
 
 const USAGE = `Usage: npm run bench:jetstream [-- OPTIONS]
 
@@ -79,15 +79,7 @@ async function startServer (dir: string): Promise<{ url: string, proc: ChildProc
 }
 
 async function stats (nc: NatsConnection, prefix: string, group: string): Promise<WorkerStats[]> {
-  const kv = await nc.jetstream().views.kv(jetStreamNames(prefix).leaseBucket(group), { bindOnly: true })
-  const keys: string[] = []
-  for await (const k of await kv.keys('stats.*')) keys.push(k)
-  const out: WorkerStats[] = []
-  for (const k of keys) {
-    const e = await kv.get(k)
-    if (e !== null && e.operation === 'PUT') out.push(e.json<WorkerStats>())
-  }
-  return out
+  return await readWorkerStats(nc, jetStreamNames(prefix).leaseBucket(group))
 }
 
 async function outputCount (nc: NatsConnection, prefix: string): Promise<number> {

@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { connect, type NatsConnection } from 'nats'
 import { createEnricher, readAny } from '../lib/stream.js'
-import { partitionOf } from '../lib/partition.js'
+import { partitionOf, ScannerKeys } from '../lib/partition.js'
 import { jetStreamNames } from '../lib/jetstream/names.js'
 import { routeFiles } from '../lib/jetstream/route.js'
 import { MessageDecoder } from '../lib/jetstream/decode.js'
@@ -27,7 +27,7 @@ import { stateToText } from '../lib/state-file.js'
 import { snapshotEngine, parseState } from '../lib/state-file.js'
 import { checkWorkerOptions, PARTITION_HEAP_MIB } from '../lib/jetstream/worker.js'
 import type { Detection } from '../lib/model.js'
-import type { WorkerStats } from '../lib/jetstream/stats.js'
+import { readWorkerStats, type WorkerStats } from '../lib/jetstream/stats.js'
 import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
@@ -194,7 +194,7 @@ function startWorker (url: string, prefix: string, group: string, id: string, pa
   return { id, proc, stderr: () => err, exit }
 }
 
-interface OutMsg { subject: string, eventId: string | undefined, worker: string | undefined, body: string }
+interface OutMsg { subject: string, seq: number, eventId: string | undefined, worker: string | undefined, input: string | undefined, line: string | undefined, body: string }
 
 /** Every message in a stream, in order. */
 async function readStream (nc: NatsConnection, stream: string): Promise<OutMsg[]> {
@@ -205,7 +205,7 @@ async function readStream (nc: NatsConnection, stream: string): Promise<OutMsg[]
   const c = await nc.jetstream().consumers.get(stream)
   const msgs = await c.consume({ max_messages: 1000 })
   for await (const m of msgs) {
-    out.push({ subject: m.subject, eventId: m.headers?.get('Scantag-Event-Id'), worker: m.headers?.get('Scantag-Worker'), body: m.string() })
+    out.push({ subject: m.subject, seq: m.seq, eventId: m.headers?.get('Scantag-Event-Id'), worker: m.headers?.get('Scantag-Worker'), input: m.headers?.get('Scantag-Input'), line: m.headers?.get('Scantag-Line'), body: m.string() })
     if (m.info.pending === 0) break
   }
   await msgs.close()
@@ -213,15 +213,7 @@ async function readStream (nc: NatsConnection, stream: string): Promise<OutMsg[]
 }
 
 async function workerStats (nc: NatsConnection, prefix: string, group: string): Promise<WorkerStats[]> {
-  const kv = await nc.jetstream().views.kv(jetStreamNames(prefix).leaseBucket(group), { bindOnly: true })
-  const out: WorkerStats[] = []
-  const keys: string[] = []
-  for await (const k of await kv.keys('stats.*')) keys.push(k)
-  for (const k of keys) {
-    const e = await kv.get(k)
-    if (e !== null && e.operation === 'PUT') out.push(e.json<WorkerStats>())
-  }
-  return out
+  return await readWorkerStats(nc, jetStreamNames(prefix).leaseBucket(group))
 }
 
 async function leaseOwner (nc: NatsConnection, prefix: string, group: string, p: number): Promise<string | undefined> {
@@ -485,6 +477,106 @@ async function main (): Promise<void> {
     a.proc.kill('SIGTERM')
     b.proc.kill('SIGTERM')
     t.same([await a.exit, await b.exit], [0, 0])
+  })
+
+  t.test('route --from a raw subject (as a Vector nats sink publishes): right partitions, dead letters, every raw message acknowledged', async t => {
+    const prefix = `rf${Date.now().toString(36)}`
+    const group = 'rf'
+    const P = 5 // the lab's four sources land on three of five partitions: two must stay empty
+    const names = jetStreamNames(prefix)
+    const raw = `${prefix}.raw`
+    const durable = 'scantag-route-' + raw.replace(/[^A-Za-z0-9_-]/g, '_')
+    const jsm = await nc.jetstreamManager()
+    t.teardown(async () => {
+      await cleanup(nc, prefix, [group])
+      await jsm.streams.delete(names.rawStream).catch(() => undefined)
+    })
+
+    // The route stage as a user runs it, and one worker over every partition.
+    const route = spawn(process.execPath, [cli, 'route', '--nats', url, '--from', raw, '--partitions', String(P), '--prefix', prefix], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] })
+    let routeErr = ''
+    route.stderr?.on('data', (b: Buffer) => { routeErr += b.toString() })
+    const routeExit = new Promise<number | null>(resolve => { route.on('exit', code => { resolve(code) }) })
+    t.teardown(() => { route.kill('SIGKILL') })
+    const worker = startWorker(url, prefix, group, 'rfA', P, ['-c', CONFIG])
+    t.teardown(() => { worker.proc.kill('SIGKILL') })
+
+    // Core NATS publishes are only stored once a stream captures the subject: route creates it.
+    const rawStream = await waitFor('route to create the raw stream', async () => await jsm.streams.find(raw).catch(() => undefined), 15_000)
+    t.equal(rawStream, names.rawStream, `no stream captured ${raw}: route created ${names.rawStream}`)
+
+    // The real capture, line by line as Vector's nats sink publishes it (plain core publishes, no
+    // JetStream acknowledgement), with two lines no sensor writes in the middle and at the end.
+    const lines = readFileSync(data('eve.json'), 'utf8').split('\n').filter(l => l !== '')
+    const truncated = lines[7].slice(0, Math.floor(lines[7].length / 2))
+    const published = [...lines.slice(0, 1000), 'not json', ...lines.slice(1000), truncated]
+    const badSeq = new Map([['not json', 1001], [truncated, published.length]])
+    for (const text of published) nc.publish(raw, text)
+    await nc.flush()
+    await waitFor('the raw stream to store every message', async () => (await jsm.streams.info(rawStream)).state.messages >= published.length, 10_000)
+    t.equal((await jsm.streams.info(rawStream)).state.messages, published.length, `the raw stream holds all ${published.length} messages`)
+
+    // Every raw message acknowledged, only once its record (or dead letter) is stored.
+    const consumer = await waitFor('every raw message to be acknowledged', async () => {
+      const ci = await jsm.consumers.info(rawStream, durable).catch(() => undefined)
+      return ci !== undefined && ci.num_pending === 0 && ci.num_ack_pending === 0 && ci.ack_floor.stream_seq === published.length ? ci : undefined
+    }, 15_000)
+    t.equal(consumer.delivered.stream_seq, published.length, 'every raw message delivered to the route consumer')
+    t.equal(consumer.num_redelivered, 0, 'none redelivered')
+    const inMsgs = await readStream(nc, names.inStream)
+    const out = await readStream(nc, names.outStream)
+    const dead = out.filter(m => m.subject === names.dead).map(m => JSON.parse(m.body) as { input: string, line: number, reason: string, text: string, stage?: string })
+
+    // Each readable record on exactly its partition subject, byte for byte as published, in the
+    // order the shipper sent it; nothing on the partitions no source hashes to.
+    const expected = lines.map(l => names.inSubject(partitionOf((JSON.parse(l) as { src_ip: string }).src_ip, P)))
+    const keys = new ScannerKeys()
+    const decoder = new MessageDecoder()
+    t.equal(inMsgs.length, lines.length, `${lines.length} records routed`)
+    const wrong = inMsgs.filter(m => {
+      const ev = decoder.decode(m.body, raw, 0).events
+      return ev.length !== 1 || m.subject !== names.inSubject(partitionOf(keys.keyOf(ev[0]), P))
+    })
+    t.same(wrong.map(m => `${m.subject}: ${m.body.slice(0, 120)}`), [], 'every record on the partition of its scanner key (ScannerKeys.keyOf, CRC-32 mod P)')
+    for (let p = 0; p < P; p++) {
+      const subject = names.inSubject(p)
+      const want = lines.filter((_l, i) => expected[i] === subject)
+      const got = inMsgs.filter(m => m.subject === subject)
+      t.same(got.map(m => m.body), want, `${subject}: the ${want.length} records whose src_ip hashes to ${p}, unchanged and in publish order`)
+    }
+    t.ok(inMsgs.every(m => m.input === raw), 'Scantag-Input names the raw subject')
+    const seqOf = new Map<string, number>()
+    published.forEach((text, i) => { if (!badSeq.has(text)) seqOf.set(text, i + 1) })
+    t.ok(inMsgs.every(m => m.line === String(seqOf.get(m.body))), 'Scantag-Line is the raw stream sequence')
+
+    // The two unreadable lines, each dead-lettered with its reason; nothing else.
+    t.equal(dead.length, 2, 'two dead letters')
+    const byText = new Map(dead.map(d => [d.text, d]))
+    t.match(byText.get('not json'), { input: raw, line: badSeq.get('not json'), stage: 'route', reason: /not a JSON record/ }, "'not json' dead-lettered with its reason and raw sequence")
+    t.match(byText.get(truncated), { input: raw, line: badSeq.get(truncated), stage: 'route', reason: /invalid JSON/ }, 'the truncated line dead-lettered with its reason and raw sequence')
+    t.equal(inMsgs.length + dead.length, published.length, 'records routed + dead letters = lines published')
+
+    // The worker enriches exactly what was routed, and finds nothing misrouted.
+    const records = await waitFor('the worker to output every routed record', async () => {
+      const r = (await readStream(nc, names.outStream)).filter(m => m.subject.startsWith(`${prefix}.out.`))
+      return new Set(r.map(m => m.eventId)).size >= inMsgs.length ? r : undefined
+    }, 15_000)
+    t.equal(records.length, inMsgs.length, 'one enriched record per routed record')
+    t.same(new Set(records.map(m => m.eventId)), new Set(inMsgs.map(m => String(m.seq))), 'event ids are the input sequences')
+    const ws = await waitFor('worker statistics covering every record', async () => {
+      const s = (await workerStats(nc, prefix, group))[0]
+      return s !== undefined && s.totals.received >= inMsgs.length ? s : undefined
+    }, 10_000)
+    t.same(ws.owned.map(p => p.misrouted), new Array<number>(P).fill(0), 'the worker counts no misrouted record')
+
+    // SIGTERM: route stops consuming, waits for its publishes, says what it did, exits 0.
+    route.kill('SIGTERM')
+    t.equal(await routeExit, 0, routeErr)
+    const perPartition = Array.from({ length: P }, (_x, p) => inMsgs.filter(m => m.subject === names.inSubject(p)).length)
+    t.match(routeErr, `${lines.length} record(s) to ${P} partition(s) of ${names.inStream}`, 'the closing line counts the records')
+    t.match(routeErr, `2 dead letter(s), 0 duplicate(s); per partition: ${perPartition.join(' ')}`, 'and the dead letters, and the records per partition as stored')
+    worker.proc.kill('SIGTERM')
+    t.equal(await worker.exit, 0, worker.stderr())
   })
 
   t.test('bad options fail fast with what to fix', async t => {

@@ -9,7 +9,7 @@ import type { Correlator } from '../correlate/api.js'
 import { JetStreamOptionError, checkGroup, checkPrefix, DEFAULT_PREFIX, jetStreamNames } from './names.js'
 import { routeFiles, routeSubject, type RouteOptions } from './route.js'
 import { createJetStreamWorker, type JetStreamWorkerOptions, type WorkerEnricherOptions } from './worker.js'
-import { formatStatus, type WorkerStats } from './stats.js'
+import { bucketKeys, formatStatus, type WorkerStats } from './stats.js'
 import { loadCorrelatorFactory, PluginError } from '../workers/plugins.js'
 
 export const ROUTE_USAGE = `Usage: scantag route --nats URL --partitions P [options] [INPUT...]
@@ -205,9 +205,7 @@ async function status (v: { nats?: string, group?: string, prefix?: string, json
     const partitions = record?.partitions ?? 0
     const stats: WorkerStats[] = []
     const owners = new Map<number, string>()
-    const keys: string[] = []
-    for await (const k of await leases.keys()) keys.push(k)
-    for (const k of keys.sort()) {
+    for (const k of await bucketKeys(nc, names.leaseBucket(group))) {
       const e = await leases.get(k)
       if (e === null || e.operation !== 'PUT') continue
       if (k.startsWith('stats.')) stats.push(e.json<WorkerStats>())

@@ -1,8 +1,9 @@
 /**
  * Worker statistics: what `scantag worker` publishes on `<prefix>.stats.<group>.<worker>` and
  * keeps under `stats.<worker>` in the group's lease bucket, and how `scantag worker --status`
- * prints them. Pure formatting; no I/O.
+ * prints them, and reading them back from the bucket.
  */
+import type { NatsConnection } from 'nats'
 
 /** One partition as its owner sees it. */
 export interface PartitionStats {
@@ -122,4 +123,28 @@ export function formatStatus (group: string, partitions: number, stats: readonly
   }
   lines.push(pad(rows))
   return lines.join('\n') + '\n'
+}
+
+/**
+ * The keys of a key-value bucket under `filter` (`stats.*`, `>`), from one stream-info request
+ * (the bucket stream's subjects). Not `kv.keys()`: that runs an ordered consumer which, when no
+ * key matches yet, can wait for one forever (seen once in 14 test runs); a status command and
+ * a poll loop must return. Deleted keys are listed too: read them and skip non-`PUT` entries.
+ */
+export async function bucketKeys (nc: NatsConnection, bucket: string, filter = '>'): Promise<string[]> {
+  const jsm = await nc.jetstreamManager()
+  const prefix = `$KV.${bucket}.`
+  const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: prefix + filter })
+  return Object.keys(info.state.subjects ?? {}).map(s => s.slice(prefix.length)).sort()
+}
+
+/** Every worker's latest statistics in a group's lease bucket (`stats.<worker>` keys). */
+export async function readWorkerStats (nc: NatsConnection, leaseBucket: string): Promise<WorkerStats[]> {
+  const kv = await nc.jetstream().views.kv(leaseBucket, { bindOnly: true })
+  const out: WorkerStats[] = []
+  for (const k of await bucketKeys(nc, leaseBucket, 'stats.*')) {
+    const e = await kv.get(k)
+    if (e !== null && e.operation === 'PUT') out.push(e.json<WorkerStats>())
+  }
+  return out
 }
