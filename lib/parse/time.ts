@@ -40,13 +40,19 @@ export function parseIsoTime (s: string): number | undefined {
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined
   const sep = s.charCodeAt(10)
   if (sep !== 84 && sep !== 32 && sep !== 116) return undefined // 'T', ' ', 't'
-  const year = digits(s, 0, 4)
-  const month = digits(s, 5, 7)
-  const day = digits(s, 8, 10)
-  const hour = digits(s, 11, 13)
-  const minute = digits(s, 14, 16)
-  const second = digits(s, 17, 19)
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)) return undefined
+  // Records come in time order: the date and time of day repeat, so they are read (and checked)
+  // once per distinct second.
+  const key = s.slice(0, 19)
+  let ms: number
+  if (key === utcKey) {
+    ms = utcMs
+  } else {
+    const utc = utcMsOf(s)
+    if (utc === undefined) return undefined
+    ms = utc
+    utcKey = key
+    utcMs = utc
+  }
   let i = 19
   let fraction = ''
   if (i < s.length && (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44)) { // '.' or ','
@@ -84,11 +90,27 @@ export function parseIsoTime (s: string): number | undefined {
       return undefined
     }
   }
+  return joinSecondsFraction(ms / 1000 - offsetSeconds, fraction)
+}
+
+/** The last date and time of day {@link parseIsoTime} read (its first 19 characters), as epoch ms. */
+let utcKey = ''
+let utcMs = 0
+
+/** Epoch ms of `YYYY-MM-DD?HH:MM:SS` at the start of `s` (separators already checked), or undefined. */
+function utcMsOf (s: string): number | undefined {
+  const year = digits(s, 0, 4)
+  const month = digits(s, 5, 7)
+  const day = digits(s, 8, 10)
+  const hour = digits(s, 11, 13)
+  const minute = digits(s, 14, 16)
+  const second = digits(s, 17, 19)
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60)) return undefined
   const ms = Date.UTC(year, month - 1, day, hour, minute, second)
   // Date.UTC rolls 31 Feb over into March; reject dates that do not exist.
   const check = new Date(ms)
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined
-  return joinSecondsFraction(ms / 1000 - offsetSeconds, fraction)
+  return ms
 }
 
 /** Epoch seconds above this are taken to be milliseconds (1e11 s is the year 5138). */
@@ -122,6 +144,14 @@ export function formatIsoMicros (seconds: number): string {
   let micros = Math.round((seconds - whole) * 1e6)
   let base = whole
   if (micros >= 1e6) { base += 1; micros -= 1e6 }
-  const iso = new Date(base * 1000).toISOString() // ...:SS.000Z
-  return iso.slice(0, 19) + '.' + String(micros).padStart(6, '0') + 'Z'
+  // Logs come in time order, so consecutive calls mostly share the second: format it once.
+  if (base !== isoSecond) {
+    isoPrefix = new Date(base * 1000).toISOString().slice(0, 19) // YYYY-MM-DDTHH:MM:SS
+    isoSecond = base
+  }
+  return isoPrefix + '.' + String(micros).padStart(6, '0') + 'Z'
 }
+
+/** The last second {@link formatIsoMicros} formatted, and its text. */
+let isoSecond = NaN
+let isoPrefix = ''
