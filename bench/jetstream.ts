@@ -17,8 +17,7 @@
  * Everything shares this machine's cores: the server, the route stage and the workers.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -28,6 +27,7 @@ import { formatTable, int, fixed } from './table.js'
 import { routeFiles } from '../lib/jetstream/route.js'
 import { jetStreamNames } from '../lib/jetstream/names.js'
 import { readWorkerStats, type WorkerStats } from '../lib/jetstream/stats.js'
+import { startNatsServer } from '../test/nats-server.js'
 
 const USAGE = `Usage: npm run bench:jetstream [-- OPTIONS]
 
@@ -39,43 +39,12 @@ const USAGE = `Usage: npm run bench:jetstream [-- OPTIONS]
 
 const CLI = join(ROOT, 'dist', 'cli.js')
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address()
-      s.close(() => { resolve(typeof a === 'object' && a !== null ? a.port : 0) })
-    })
-    s.on('error', reject)
-  })
-}
-
 async function sleep (ms: number): Promise<void> { await new Promise(resolve => setTimeout(resolve, ms)) }
 
-function natsServerBinary (): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/bin', '/usr/local/bin'])) {
-    if (dir !== '' && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server')
-  }
-  return undefined
-}
-
 async function startServer (dir: string): Promise<{ url: string, proc: ChildProcess }> {
-  const bin = natsServerBinary()
-  if (bin === undefined) throw new Error('nats-server not found: apt-get install nats-server')
-  const port = await freePort()
-  const store = join(dir, `store-${port}`)
-  mkdirSync(store)
-  const proc = spawn(bin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' })
-  const url = `nats://127.0.0.1:${port}`
-  for (let i = 0; i < 100; i++) {
-    try {
-      const nc = await connect({ servers: url, reconnect: false })
-      await nc.close()
-      return { url, proc }
-    } catch { await sleep(100) }
-  }
-  proc.kill('SIGKILL')
-  throw new Error('nats-server did not start')
+  const started = await startNatsServer(join(dir, `store-${Date.now()}`), 100)
+  if (typeof started === 'string') throw new Error(started)
+  return started
 }
 
 async function stats (nc: NatsConnection, prefix: string, group: string): Promise<WorkerStats[]> {

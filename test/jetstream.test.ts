@@ -10,8 +10,7 @@
  */
 import t from 'tap'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -28,6 +27,7 @@ import { snapshotEngine, parseState } from '../lib/state-file.js'
 import { checkWorkerOptions, PARTITION_HEAP_MIB } from '../lib/jetstream/worker.js'
 import type { Detection } from '../lib/model.js'
 import { readWorkerStats, type WorkerStats } from '../lib/jetstream/stats.js'
+import { reachable, startNatsServer } from './nats-server.js'
 import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
@@ -112,35 +112,6 @@ t.test('checkpoints: round trip through the state document; foreign or corrupt o
 
 // ---- against a server -----------------------------------------------------------------------
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address()
-      s.close(() => { resolve(typeof a === 'object' && a !== null ? a.port : 0) })
-    })
-    s.on('error', reject)
-  })
-}
-
-function onPath (bin: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/local/sbin', '/usr/bin'])) {
-    if (dir !== '' && existsSync(join(dir, bin))) return join(dir, bin)
-  }
-  return undefined
-}
-
-async function reachable (url: string): Promise<boolean> {
-  try {
-    const nc = await connect({ servers: url, timeout: 2000, reconnect: false })
-    const jsm = await nc.jetstreamManager().catch(() => undefined)
-    await nc.close()
-    return jsm !== undefined
-  } catch {
-    return false
-  }
-}
-
 /** The server URL, starting one when the binary is there; a reason string when there is none. */
 async function natsServer (): Promise<{ url: string, stop: () => void } | string> {
   const env = process.env.SCANTAG_NATS_URL
@@ -148,19 +119,9 @@ async function natsServer (): Promise<{ url: string, stop: () => void } | string
     if (await reachable(env)) return { url: env, stop: () => {} }
     return `SCANTAG_NATS_URL=${env} is not reachable (or has no JetStream)`
   }
-  const bin = onPath('nats-server')
-  if (bin === undefined) return 'no nats-server: set SCANTAG_NATS_URL or install nats-server (.ci/run does)'
-  const port = await freePort()
-  const store = join(tmp, 'store')
-  mkdirSync(store)
-  const proc = spawn(bin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: 'ignore' })
-  const url = `nats://127.0.0.1:${port}`
-  for (let i = 0; i < 50; i++) {
-    if (await reachable(url)) return { url, stop: () => { proc.kill('SIGTERM') } }
-    await sleep(100)
-  }
-  proc.kill('SIGKILL')
-  return `nats-server did not start on ${url}`
+  const started = await startNatsServer(join(tmp, 'store'), 50)
+  if (typeof started === 'string') return started
+  return { url: started.url, stop: () => { started.proc.kill('SIGTERM') } }
 }
 
 async function sleep (ms: number): Promise<void> { await new Promise(resolve => setTimeout(resolve, ms)) }
