@@ -55,6 +55,22 @@ export function hostKey (name: string | undefined): string {
   return name === undefined || name === '' ? 'unknown-host' : name.toLowerCase()
 }
 
+/**
+ * An address of the host a process event comes from: its socket's local address or a reported
+ * host address (loopback and unspecified ones skipped), else the first address the configured
+ * `hosts` table gives its name.
+ */
+export function hostAddress (ev: ProcessEvent, hosts: unknown): string | undefined {
+  const ip = ev.socket?.local?.ip ?? ev.host.ips?.find(a => !a.startsWith('127.') && a !== '::1')
+  if (ip !== undefined && ip !== '0.0.0.0' && ip !== '::') return ip
+  if (!Array.isArray(hosts)) return undefined
+  const key = hostKey(ev.host.name)
+  for (const h of hosts as Array<{ name?: unknown, ips?: unknown }>) {
+    if (typeof h?.name === 'string' && hostKey(h.name) === key && Array.isArray(h.ips) && typeof h.ips[0] === 'string') return h.ips[0]
+  }
+  return undefined
+}
+
 /** The per-host process table with pid-reuse handling, lineage and host-address learning. */
 export class ProcessTable {
   private readonly byEntity: StoredState<ProcessRecord>

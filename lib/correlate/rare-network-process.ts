@@ -17,7 +17,7 @@
  */
 import type { NetworkEvent, ProcessEvent, ScantagEvent } from '../model.js'
 import type { Correlator, CorrelatorContext, KeyedState } from './api.js'
-import { hostKey, type ProcessRecord } from './process-table.js'
+import { hostAddress, hostKey, type ProcessRecord } from './process-table.js'
 
 /** Tunables of the rare-network-process policy. */
 export interface RareNetworkProcessOptions {
@@ -218,18 +218,6 @@ export function rareNetworkProcess (options: RareNetworkProcessOptions = {}): Co
     ctx.tag(ev, ip !== undefined ? { ...label, source: ip } : label)
   }
 
-  function hostAddress (ev: ProcessEvent, ctx: CorrelatorContext): string | undefined {
-    const ip = ev.socket?.local?.ip ?? ev.host.ips?.find(a => !a.startsWith('127.') && a !== '::1')
-    if (ip !== undefined && ip !== '0.0.0.0' && ip !== '::') return ip
-    const hosts = ctx.config.hosts
-    if (!Array.isArray(hosts)) return undefined
-    const key = hostKey(ev.host.name)
-    for (const h of hosts as Array<{ name?: unknown, ips?: unknown }>) {
-      if (typeof h?.name === 'string' && hostKey(h.name) === key && Array.isArray(h.ips) && typeof h.ips[0] === 'string') return h.ips[0]
-    }
-    return undefined
-  }
-
   function onProcess (ev: ProcessEvent, ctx: CorrelatorContext): void {
     const host = hostKey(ev.host.name)
     const time = ev.time ?? ctx.watermark
@@ -246,7 +234,7 @@ export function rareNetworkProcess (options: RareNetworkProcessOptions = {}): Co
     const c: Connection = { time, host, hostName: ev.host.name ?? host, entityId, image, remote }
     const pid = rec?.pid ?? ev.process.pid
     if (pid !== undefined) c.pid = pid
-    const ip = hostAddress(ev, ctx)
+    const ip = hostAddress(ev, ctx.config.hosts)
     if (ip !== undefined) c.localIp = ip
     onConnection(c, ev, ctx)
   }

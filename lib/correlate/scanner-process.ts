@@ -31,8 +31,8 @@ import {
   EXTRA_SCANNERS, NMAP_SCAN_TYPES, PRIVILEGE_WRAPPERS, PURPOSE_ACTIVITY, SCANNER_OPTION_RULES,
   type ScannerOptionRule, type TargetScope
 } from './knowledge/scanner-options.js'
-import { hostKey, type ProcessRecord } from './process-table.js'
-import { commandLineTargets, type CommandLineTargets, type TargetRange } from './targets.js'
+import { hostAddress, hostKey, type ProcessRecord } from './process-table.js'
+import { commandLineTargets, isInterpreter, type CommandLineTargets, type TargetRange } from './targets.js'
 
 /** Tunables of the scanner-process policy. */
 export interface ScannerProcessOptions {
@@ -121,7 +121,6 @@ interface Scanner {
 const MAX_QUOTED = 240
 /** Arguments read for options (targets.ts reads up to 4,096 itself). */
 const MAX_OPTION_ARGS = 1024
-const INTERPRETERS = ['python', 'pypy', 'perl', 'ruby', 'php']
 
 const EXTRA: ReadonlyMap<string, ToolRef> = new Map(EXTRA_SCANNERS.flatMap(t =>
   t.executables.map(e => [e, { id: t.id, name: t.name, purpose: t.purpose, technique: t.technique, weight: t.weight }] as const)))
@@ -132,20 +131,6 @@ function toolRef (executableOrName: string | undefined): ToolRef | undefined {
   if (t !== undefined) return { id: t.id, name: t.name, purpose: t.purpose, technique: t.technique, weight: t.weight, network: t }
   const key = executableKey(executableOrName)
   return EXTRA.get(key) ?? EXTRA.get(key.replace(/\.(py|pl|rb|sh)$/, ''))
-}
-
-function isInterpreter (key: string): boolean {
-  for (const name of INTERPRETERS) {
-    if (!key.startsWith(name)) continue
-    const rest = key.slice(name.length)
-    let ok = true
-    for (let i = 0; i < rest.length; i++) {
-      const c = rest.charCodeAt(i)
-      if (!((c >= 0x30 && c <= 0x39) || c === 0x2e)) { ok = false; break }
-    }
-    if (ok) return true
-  }
-  return false
 }
 
 /**
@@ -383,19 +368,6 @@ function recordOf (ev: ProcessEvent, ctx: CorrelatorContext): ProcessRecord | un
   return undefined
 }
 
-/** An address of a host, from the event or the configured hosts. */
-function hostAddress (ev: ProcessEvent, ctx: CorrelatorContext): string | undefined {
-  const ip = ev.socket?.local?.ip ?? ev.host.ips?.find(a => !a.startsWith('127.') && a !== '::1')
-  if (ip !== undefined && ip !== '0.0.0.0' && ip !== '::') return ip
-  const hosts = ctx.config.hosts
-  if (!Array.isArray(hosts)) return undefined
-  const key = hostKey(ev.host.name)
-  for (const h of hosts as Array<{ name?: unknown, ips?: unknown }>) {
-    if (typeof h?.name === 'string' && hostKey(h.name) === key && Array.isArray(h.ips) && typeof h.ips[0] === 'string') return h.ips[0]
-  }
-  return undefined
-}
-
 function checkNumber (name: string, v: number | undefined, min: number, integer: boolean): void {
   if (v === undefined) return
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
@@ -502,7 +474,7 @@ export function scannerProcess (options: ScannerProcessOptions = {}): Correlator
     s.c = c
     if (rec !== undefined) s.process = ecsProcess(rec)
     s.events++
-    s.ip ??= hostAddress(ev, ctx)
+    s.ip ??= hostAddress(ev, ctx.config.hosts)
     s.user = rec?.user ?? ev.process.user
     // Who ran it: through a privilege wrapper, the wrapper's user and command line.
     let who = userText(s.user)
@@ -529,7 +501,7 @@ export function scannerProcess (options: ScannerProcessOptions = {}): Correlator
     let remote: { ip: string, port?: number } | undefined
     if (ev.category === 'process') {
       if (ev.action === 'connect') remote = ev.socket?.remote
-      if (s.ip === undefined && ev.socket?.local?.ip !== undefined) s.ip = hostAddress(ev, ctx)
+      if (s.ip === undefined && ev.socket?.local?.ip !== undefined) s.ip = hostAddress(ev, ctx.config.hosts)
     } else {
       s.flows++
       const fromHost = ev.src !== undefined && ctx.processes.hostOf(ev.src.ip) === s.host

@@ -795,17 +795,23 @@ const WRAPPERS: Readonly<Record<string, { values: readonly string[], operands?: 
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'busybox-sh'])
 
-function isInterpreter (key: string): boolean {
-  for (const name of ['python', 'pypy', 'perl', 'ruby', 'php']) {
-    if (key.startsWith(name)) {
-      const rest = key.slice(name.length)
-      let ok = true
-      for (let i = 0; i < rest.length; i++) {
-        const c = rest.charCodeAt(i)
-        if (!((c >= 0x30 && c <= 0x39) || c === 0x2e)) { ok = false; break }
-      }
-      if (ok) return true
+/** Script interpreters whose first non-option argument is the program they run. */
+const INTERPRETERS = ['python', 'pypy', 'perl', 'ruby', 'php']
+
+/**
+ * Whether an executable key (`executableKey`) names a script interpreter, version suffixes
+ * included (`python3.11`, `php8`).
+ */
+export function isInterpreter (key: string): boolean {
+  for (const name of INTERPRETERS) {
+    if (!key.startsWith(name)) continue
+    const rest = key.slice(name.length)
+    let ok = true
+    for (let i = 0; i < rest.length; i++) {
+      const c = rest.charCodeAt(i)
+      if (!((c >= 0x30 && c <= 0x39) || c === 0x2e)) { ok = false; break }
     }
+    if (ok) return true
   }
   return false
 }
