@@ -80,6 +80,10 @@ export interface StateOptions {
   /**
    * Whether the store goes into state checkpoints (default true). Stores that reference events
    * in flight (held, not yet output) must say false: those events do not survive a restart.
+   * A checkpoint keeps plain data: objects, arrays, strings, numbers, booleans, `Map`, `Set`,
+   * typed arrays and `BigInt`. Class instances come back as plain objects with their fields, so
+   * a correlator keeping one must rebuild it when it reads the entry (as vertical-scan's
+   * `PortTally.revive` does).
    */
   persist?: boolean
 }
