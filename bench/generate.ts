@@ -41,6 +41,8 @@ export interface GenerateOptions {
 export const SCANNERS = ['203.0.113.77', '10.20.30.41', '198.51.100.23', '192.0.2.201', '203.0.113.150']
 /** Destination ports of ordinary Zeek connections, weighted by repetition. */
 export const SERVICE_PORTS = [443, 443, 443, 443, 80, 80, 80, 53, 53, 22, 445, 3389, 8080, 25, 123, 993]
+/** The service each sweeping scanner of the Zeek input probes across the block. */
+export const SWEEP_PORTS = [445, 3389, 22]
 /** Servers that ordinary clients talk to: 10.1.0.1 to 10.1.3.250. */
 export const SERVERS = 1000
 /** Longest run of records kept on one rewritten connection (see {@link EveGenerator}). */
@@ -482,12 +484,21 @@ function writeConn (opts: GenerateOptions, path: string): InputInfo {
   let nextOrdinary = 0
   for (let n = 0; n < opts.records; n++) {
     // A conn.log row is one whole connection: new endpoints for every row.
-    const ends = net.connection()
+    let ends = net.connection()
     let row: string[]
     let port: number
     if (ends.scanner) {
       row = tpl.rows[nextScan++ % tpl.rows.length]
-      port = 1 + Math.floor(rng() * 65535) // scanners probe any port
+      // Scanners scan the way real ones do, so that the correlators find them: even-numbered
+      // ones sweep one service across the block (T1595.001), odd-numbered ones walk the ports of
+      // one host, as the bundled nmap SYN scan does. A random port to a random host per probe
+      // would be neither, and nothing would detect it.
+      if (ends.sourceId % 2 === 0) {
+        port = SWEEP_PORTS[(ends.sourceId / 2) % SWEEP_PORTS.length]
+      } else {
+        ends = { ...ends, dst: `10.1.200.${10 + ends.sourceId}` }
+        port = 1 + Math.floor(rng() * 65535)
+      }
     } else {
       row = ordinary[nextOrdinary++ % ordinary.length]
       // Real benign rows keep their service port; the scan log's rows get a common service.

@@ -275,4 +275,10 @@ t.test('records nested deeper than MAX_JSON_DEPTH are dead-lettered, and the pip
   let text = ''
   for await (const c of Readable.from(r.events).pipe(createSerializer({ format: 'ecs' }))) text += String(c)
   t.equal(text.trim().split('\n').length, 1)
+  // The bracket count that lets most lines skip the scan must not move the limit itself.
+  const { jsonTooDeep } = await import('../lib/parse/parsers.js')
+  const nest = (levels: number): string => '{"a":' + '['.repeat(levels - 1) + ']'.repeat(levels - 1) + '}'
+  t.equal(jsonTooDeep(nest(MAX_JSON_DEPTH)), false, `${MAX_JSON_DEPTH} levels are accepted`)
+  t.equal(jsonTooDeep(nest(MAX_JSON_DEPTH + 1)), true, `${MAX_JSON_DEPTH + 1} levels are refused`)
+  t.equal(jsonTooDeep('{"a":' + '[],'.repeat(400) + '1}'), false, 'many shallow brackets: scanned, accepted')
 })

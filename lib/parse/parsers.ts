@@ -113,6 +113,10 @@ export const MAX_JSON_DEPTH = 256
  */
 export function jsonTooDeep (text: string, max = MAX_JSON_DEPTH): boolean {
   if (text.length <= 2 * max) return false
+  // Nesting past `max` needs more than `max` opening brackets. Counting them with indexOf (a
+  // native search) is far cheaper than walking every character, and real records (an EVE
+  // line has a handful of objects) stop here.
+  if (openingBrackets(text, max) <= max) return false
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
@@ -129,6 +133,14 @@ export function jsonTooDeep (text: string, max = MAX_JSON_DEPTH): boolean {
     }
   }
   return false
+}
+
+/** Count of `{` and `[` in `text`, counting no further than `limit + 1`. */
+function openingBrackets (text: string, limit: number): number {
+  let n = 0
+  for (let i = text.indexOf('{'); i !== -1 && n <= limit; i = text.indexOf('{', i + 1)) n++
+  for (let i = text.indexOf('['); i !== -1 && n <= limit; i = text.indexOf('[', i + 1)) n++
+  return n
 }
 
 /** One JSON object per line: Zeek JSON, EVE, Sysmon, osquery, ECS endpoint. */
