@@ -193,7 +193,8 @@ export function eveToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkEv
         const start = str(f.start)
         const end = str(f.end)
         if (start !== undefined && end !== undefined) {
-          const s = parseIsoTime(start)
+          // flow.start was read above already (the netflow object is another one).
+          const s = f === flowObj ? ev.flowStart : parseIsoTime(start)
           const e = parseIsoTime(end)
           if (s !== undefined && e !== undefined) ev.duration = Math.max(0, Math.round((e - s) * 1e6) / 1e6)
         }

@@ -41,29 +41,38 @@ export function parseIsoTime (s: string): number | undefined {
   const sep = s.charCodeAt(10)
   if (sep !== 84 && sep !== 32 && sep !== 116) return undefined // 'T', ' ', 't'
   // Records come in time order: the date and time of day repeat, so they are read (and checked)
-  // once per distinct second.
-  const key = s.slice(0, 19)
+  // once per distinct second. Two seconds are kept: an EVE flow record's `timestamp` and its
+  // `flow.start` differ, and would otherwise evict each other on every record.
   let ms: number
-  if (key === utcKey) {
+  if (s.startsWith(utcKey)) {
     ms = utcMs
+  } else if (s.startsWith(utcKey2)) {
+    ms = utcMs2
   } else {
     const utc = utcMsOf(s)
     if (utc === undefined) return undefined
     ms = utc
-    utcKey = key
+    utcKey2 = utcKey
+    utcMs2 = utcMs
+    utcKey = s.slice(0, 19)
     utcMs = utc
   }
   let i = 19
+  // The fraction's digits as an integer while they fit (`fractionValue`), else as text (`fraction`).
   let fraction = ''
+  let fractionDigits = 0
+  let fractionValue = 0
   if (i < s.length && (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44)) { // '.' or ','
     const start = ++i
     while (i < s.length) {
       const c = s.charCodeAt(i)
       if (c < 48 || c > 57) break
+      if (i - start < 9) fractionValue = fractionValue * 10 + (c - 48)
       i++
     }
     if (i === start) return undefined
-    fraction = s.slice(start, i)
+    fractionDigits = i - start
+    if (fractionDigits > 9) fraction = s.slice(start, i)
   }
   let offsetSeconds = 0
   if (i < s.length) {
@@ -90,12 +99,29 @@ export function parseIsoTime (s: string): number | undefined {
       return undefined
     }
   }
-  return joinSecondsFraction(ms / 1000 - offsetSeconds, fraction)
+  const seconds = ms / 1000 - offsetSeconds
+  if (fractionDigits === 0) return seconds
+  if (fractionDigits <= 9 && seconds >= 0) {
+    // seconds·10^k + fraction is an exact integer below 2^53, and IEEE division rounds
+    // correctly, so this is the double nearest the written decimal: what Number() of the text
+    // gives, without building the text.
+    const scale = POWERS_OF_TEN[fractionDigits]
+    const whole = seconds * scale + fractionValue
+    if (whole <= Number.MAX_SAFE_INTEGER) return whole / scale
+  }
+  return joinSecondsFraction(seconds, fraction !== '' ? fraction : String(fractionValue).padStart(fractionDigits, '0'))
 }
 
-/** The last date and time of day {@link parseIsoTime} read (its first 19 characters), as epoch ms. */
-let utcKey = ''
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+
+/**
+ * The last two dates and times of day {@link parseIsoTime} read (their first 19 characters,
+ * '\u0000' before any: it starts no timestamp), as epoch ms.
+ */
+let utcKey = '\u0000'
 let utcMs = 0
+let utcKey2 = '\u0000'
+let utcMs2 = 0
 
 /** Epoch ms of `YYYY-MM-DD?HH:MM:SS` at the start of `s` (separators already checked), or undefined. */
 function utcMsOf (s: string): number | undefined {
