@@ -103,7 +103,9 @@ export class ProcessTable {
 
   /** Host that owns an address: from configuration, or learned from telemetry. */
   hostOf (ip: string): string | undefined {
-    return this.configuredIps.get(ip) ?? this.ipToHost.get(ip)
+    const configured = this.configuredIps.get(ip)
+    // Network logs without telemetry never learn an address: skip the store, asked twice per flow.
+    return configured !== undefined || this.ipToHost.size === 0 ? configured : this.ipToHost.get(ip)
   }
 
   /** Records that `ip` belongs to `host` (loopback and unspecified addresses are ignored). */

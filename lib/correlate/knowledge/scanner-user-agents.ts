@@ -23,6 +23,7 @@
  * @packageDocumentation
  */
 import type { Subtechnique } from '../../model.js'
+import { memoize } from './memo.js'
 
 /** One scanner user agent. */
 export interface ScannerUserAgent {
@@ -303,6 +304,10 @@ export const SCANNER_USER_AGENTS: readonly ScannerUserAgent[] = [
  */
 export function scannerUserAgentFor (userAgent: string | undefined, table: readonly ScannerUserAgent[] = SCANNER_USER_AGENTS): ScannerUserAgent | undefined {
   if (userAgent === undefined || userAgent === '' || userAgent === '-') return undefined
+  return table === SCANNER_USER_AGENTS ? knownScannerUserAgent(userAgent) : scanTable(userAgent, table)
+}
+
+function scanTable (userAgent: string, table: readonly ScannerUserAgent[]): ScannerUserAgent | undefined {
   const ua = (userAgent.length > MAX_SCANNER_USER_AGENT_LENGTH ? userAgent.slice(0, MAX_SCANNER_USER_AGENT_LENGTH) : userAgent).toLowerCase()
   let best: ScannerUserAgent | undefined
   for (const entry of table) {
@@ -310,3 +315,6 @@ export function scannerUserAgentFor (userAgent: string | undefined, table: reado
   }
   return best
 }
+
+/** The built-in table's answers, remembered: a network has few distinct User-Agents. */
+const knownScannerUserAgent = memoize((userAgent: string) => scanTable(userAgent, SCANNER_USER_AGENTS))

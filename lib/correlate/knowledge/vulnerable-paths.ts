@@ -19,6 +19,7 @@
  *
  * @packageDocumentation
  */
+import { memoize } from './memo.js'
 
 /** One known-vulnerable or sensitive path. */
 export interface VulnerablePath {
@@ -128,6 +129,7 @@ export function normalizeRequestPath (uri: string | undefined): string | undefin
   const h = s.indexOf('#'); if (h >= 0 && h < end) end = h
   s = s.slice(0, end).toLowerCase()
   if (!s.startsWith('/')) return undefined
+  if (!s.includes('//')) return s // nothing to collapse (nearly every request)
   let out = ''
   for (let i = 0; i < s.length; i++) {
     const c = s[i]
@@ -139,6 +141,13 @@ export function normalizeRequestPath (uri: string | undefined): string | undefin
 
 /** The table entry a request target matches (exact first, then the longest prefix). */
 export function vulnerablePathFor (uri: string | undefined): VulnerablePath | undefined {
+  return uri === undefined || uri === '' ? undefined : knownRequestTarget(uri)
+}
+
+/** Answers remembered: a site's paths repeat (a wordlist scan's do not, and only cost a Map entry each). */
+const knownRequestTarget = memoize((uri: string) => matchRequestTarget(uri))
+
+function matchRequestTarget (uri: string): VulnerablePath | undefined {
   const path = normalizeRequestPath(uri)
   if (path === undefined) return undefined
   const hit = exact.get(path)

@@ -28,6 +28,7 @@
  *
  * @packageDocumentation
  */
+import { memoize } from './memo.js'
 
 /** A web content discovery tool's default User-Agent. */
 export interface WordlistUserAgent {
@@ -109,10 +110,15 @@ export const MAX_USER_AGENT_LENGTH = 256
  */
 export function wordlistToolForUserAgent (userAgent: string | undefined): WordlistUserAgent | undefined {
   if (typeof userAgent !== 'string' || userAgent.length === 0) return undefined
+  return knownWordlistUserAgent(userAgent)
+}
+
+/** Answers remembered: a network has few distinct User-Agents. */
+const knownWordlistUserAgent = memoize((userAgent: string): WordlistUserAgent | undefined => {
   const ua = userAgent.slice(0, MAX_USER_AGENT_LENGTH).toLowerCase()
   for (const entry of WORDLIST_USER_AGENTS) if (ua.includes(entry.contains)) return entry
   return undefined
-}
+})
 
 /** What a lookup zone's names encode. */
 export type LookupZoneKind = 'dnsbl' | 'uribl' | 'allowlist' | 'hash-lookup' | 'asn-lookup' | 'reverse'
