@@ -46,6 +46,7 @@ import type { Detection, NetworkEvent, ScantagEvent } from '../model.js'
 import type { Correlator, CorrelatorContext, KeyedState, LabelInput } from './api.js'
 import { networkToolFor } from './knowledge/network-tools.js'
 import { isPublicSuffixLike, lookupZoneFor, wordlistToolForUserAgent } from './knowledge/wordlist-tools.js'
+import { memoize } from './knowledge/memo.js'
 import { positiveOption, shareOption as shareValue } from './options.js'
 
 /** Tunables of the wordlist-scan policy. */
@@ -246,6 +247,19 @@ export function normalizeDnsName (query: string | undefined): string | undefined
   }
   return s
 }
+
+/**
+ * A queried name as a guess under a zone (normalized, first label, zone), or undefined when it
+ * cannot be one: not a name, a lookup zone's data (DNSBL, reverse), a single label, or directly
+ * under a public suffix. Remembered per query text: a network asks for the same names all day.
+ */
+const guessableName = memoize((query: string): { name: string, label: string, zone: string } | undefined => {
+  const name = normalizeDnsName(query)
+  if (name === undefined || lookupZoneFor(name) !== undefined) return undefined
+  const parts = splitDnsName(name)
+  if (parts === undefined || isPublicSuffixLike(parts.zone)) return undefined
+  return { name, label: parts.label, zone: parts.zone }
+})
 
 /** Splits a name into its first label and parent zone; undefined for single labels. */
 export function splitDnsName (name: string): { label: string, zone: string } | undefined {
@@ -496,10 +510,9 @@ export function wordlistScan (options: WordlistScanOptions = {}): Correlator {
     const client = swapped ? ev.dst : ev.src
     const server = swapped ? ev.src : ev.dst
     if (server.port !== undefined && LOCAL_NAME_PORTS.has(server.port)) return
-    const name = normalizeDnsName(d.query)
-    if (name === undefined || lookupZoneFor(name) !== undefined) return
-    const parts = splitDnsName(name)
-    if (parts === undefined || isPublicSuffixLike(parts.zone)) return
+    const parts = d.query === undefined ? undefined : guessableName(d.query)
+    if (parts === undefined) return
+    const name = parts.name
     if (ctx.isAllowed(client.ip, { port: server.port, subtechnique: 'T1595.003' })) return
     const key = `dns|${client.ip}|${parts.zone}`
     const answered = d.rcode !== undefined
