@@ -201,6 +201,7 @@ export function createEnricher (options: EnricherOptions | ShardedEnricherOption
     }
   })
 
+  const outputs: EngineOutput[] = [] // reused: no array per event
   const transform = new Transform({
     objectMode: true,
     transform (chunk: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -208,8 +209,10 @@ export function createEnricher (options: EnricherOptions | ShardedEnricherOption
       count++
       if (isScantagEvent(chunk)) pending.push(chunk)
       else normalize(chunk, count)
-      for (const ev of pending) {
-        for (const out of engine.push(ev)) this.push(formatEvent(out))
+      for (let i = 0; i < pending.length; i++) {
+        engine.pushInto(pending[i], outputs)
+        for (let k = 0; k < outputs.length; k++) this.push(formatEvent(outputs[k]))
+        outputs.length = 0
       }
       pending.length = 0
       cb()

@@ -166,7 +166,7 @@ export class CorrelationEngine {
   private readonly detections = new Map<string, OpenDetection>()
   private readonly evidenceStore: StoredState<Record<string, number>>
   private readonly config: Readonly<Record<string, unknown>>
-  private ready: EngineOutput[] = []
+  private readonly ready: EngineOutput[] = []
   /** Hold deadlines as a binary min-heap; entries whose hold changed are skipped when popped. */
   private deadlines: Deadline[] = []
   /** Event time of the last idle-detection sweep. */
@@ -176,8 +176,6 @@ export class CorrelationEngine {
   private currentSeq = 0
   /** Holds whose delivery to later correlators can resume. */
   private readonly resume = new Set<Hold>()
-  /** Input position of held events, to release them in input order. */
-  private readonly seqs = new WeakMap<ScantagEvent, number>()
   /** Errors per correlator name. */
   readonly errors = new Map<string, number>()
   /** Calls over the time budget, per correlator name. */
@@ -283,8 +281,17 @@ export class CorrelationEngine {
 
   /** Feeds one event; returns what may leave now. */
   push (event: ScantagEvent): EngineOutput[] {
-    const out = this.ready
-    this.ready = []
+    const out: EngineOutput[] = []
+    this.pushInto(event, out)
+    return out
+  }
+
+  /**
+   * Feeds one event and appends what may leave now to `out`: {@link push} without an array per
+   * event, for a shell that hands the outputs on at once and reuses `out`.
+   */
+  pushInto (event: ScantagEvent, out: EngineOutput[]): void {
+    this.drainReady(out)
     const t = event.time
     if (t !== undefined && t > this.watermarkTime) {
       this.watermarkTime = t
@@ -297,26 +304,29 @@ export class CorrelationEngine {
     this.closeIdle(out)
     this.deliver(event, 0, this.seq++)
     if (this.resume.size > 0) this.runResumes()
-    if (this.ready.length > 0) {
-      for (const e of this.ready) out.push(e)
-      this.ready = []
-    }
+    this.drainReady(out)
     if (this.holds.size === 0 || !this.holds.has(event)) out.push(event)
     while (this.holds.size > this.maxHeld || (this.heldBytes > this.maxHeldBytes && this.holds.size > 0)) this.forceOldest(out)
     if (this.holds.size > this.peakHeld) this.peakHeld = this.holds.size
-    return out
+  }
+
+  /** Moves what is ready to leave onto `out`, keeping the one `ready` array. */
+  private drainReady (out: EngineOutput[]): void {
+    const ready = this.ready
+    if (ready.length === 0) return
+    for (let i = 0; i < ready.length; i++) out.push(ready[i])
+    ready.length = 0
   }
 
   /** End of input: runs `onEnd`, releases every held event, closes every detection. */
   end (): EngineOutput[] {
-    const out = this.ready
-    this.ready = []
+    const out: EngineOutput[] = []
+    this.drainReady(out)
     for (const c of this.correlators) {
       if (c.onEnd !== undefined && !this.disabled.has(c)) this.call(c, () => { c.onEnd?.(this.contexts.get(c) as CorrelatorContext) })
     }
     this.runResumes()
-    out.push(...this.ready)
-    this.ready = []
+    this.drainReady(out)
     while (this.holds.size > 0) this.forceOldest(out)
     for (const key of [...this.detections.keys()]) this.close(key, out)
     return out
@@ -344,27 +354,34 @@ export class CorrelationEngine {
     this.currentSeq = previousSeq
   }
 
-  /** After a holder let go: resume delivery, or let the event leave when nobody holds it. */
-  private settle (hold: Hold, leaving: EngineOutput[]): void {
-    if (!this.holds.has(hold.event)) return
+  /**
+   * After a holder let go: resume delivery, or let the event go when nobody holds it. True when
+   * the event is to leave now (the caller puts it out).
+   */
+  private settle (hold: Hold): boolean {
+    if (!this.holds.has(hold.event)) return false
     if (this.currentEvent === hold.event) {
       // Released while being handled: delivery simply goes on.
       if (hold.holders.size === 0 && hold.stage === undefined) this.dropHold(hold)
-      return
+      return false
     }
-    if (hasPlainHolder(hold)) return
+    if (hasPlainHolder(hold)) return false
     if (hold.stage !== undefined && hold.stage < this.correlators.length) {
       this.resume.add(hold)
-      return
+      return false
     }
     if (hold.holders.size === 0) {
       this.dropHold(hold)
-      leaving.push(hold.event)
+      return true
     }
+    return false
   }
 
-  /** Resumes delivery of released events to the correlators after their holder, oldest first. */
-  private runResumes (leaving: EngineOutput[] = this.ready): void {
+  /**
+   * Resumes delivery of released events to the correlators after their holder, oldest first.
+   * Those that leave go to `leaving`, or straight out (`ready`) without one.
+   */
+  private runResumes (leaving?: Hold[]): void {
     while (this.resume.size > 0) {
       const list = [...this.resume].sort((a, b) => a.seq - b.seq)
       this.resume.clear()
@@ -373,7 +390,10 @@ export class CorrelationEngine {
         const stage = hold.stage
         hold.stage = undefined
         this.deliver(hold.event, stage, hold.seq)
-        this.settle(hold, leaving)
+        if (this.settle(hold)) {
+          if (leaving !== undefined) leaving.push(hold)
+          else this.ready.push(hold.event)
+        }
       }
     }
   }
@@ -434,17 +454,16 @@ export class CorrelationEngine {
     const now = this.watermarkTime
     // Strictly past: an event stamped exactly at the deadline may still be what is awaited.
     if (heap.length === 0 || heap[0].at >= now) return
-    const leaving: ScantagEvent[] = []
+    const leaving: Hold[] = []
     while (heap.length > 0 && heap[0].at < now) {
       const d = heapPop(heap)
       if (d.hold.holders.get(d.holder) !== d.at) continue // released or re-held since
       this.releaseHolder(d.hold, d.holder, true)
-      this.settle(d.hold, leaving)
+      if (this.settle(d.hold)) leaving.push(d.hold)
     }
     this.runResumes(leaving)
-    const seqOf = (e: ScantagEvent): number => this.seqs.get(e) ?? 0
-    leaving.sort((a, b) => seqOf(a) - seqOf(b))
-    for (const e of leaving) out.push(e)
+    if (leaving.length > 1) leaving.sort(bySeq)
+    for (let i = 0; i < leaving.length; i++) out.push(leaving[i].event)
   }
 
   private oldestHold (): Hold | undefined {
@@ -487,8 +506,7 @@ export class CorrelationEngine {
       for (const c of [...hold.holders.keys()]) this.releaseHolder(hold, c, true)
     }
     this.dropHold(hold)
-    out.push(...this.ready)
-    this.ready = []
+    this.drainReady(out)
     out.push(hold.event)
   }
 
@@ -524,7 +542,6 @@ export class CorrelationEngine {
       this.holdOrder.push(hold)
       // Holds released before reaching the head stay in the queue: drop them before they pile up.
       if (this.holdOrder.length - this.holdHead > 2 * this.holds.size + 1024) this.compactHoldOrder()
-      this.seqs.set(event, hold.seq)
     }
     const base = event.time ?? this.watermarkTime
     const deadline = Math.min(until, base + this.maxHoldSeconds)
@@ -685,7 +702,7 @@ export class CorrelationEngine {
         if (hold === undefined) return
         engine.releaseHolder(hold, c, false)
         // Leaves (or goes on to the next correlators) with the next output batch.
-        engine.settle(hold, engine.ready)
+        if (engine.settle(hold)) engine.ready.push(hold.event)
       },
       holdFor (key: string, event: ScantagEvent, until: number): void {
         const hold = engine.addHold(c, event, until)
@@ -740,6 +757,9 @@ export class CorrelationEngine {
     }
   }
 }
+
+/** Input order of holds. */
+function bySeq (a: Hold, b: Hold): number { return a.seq - b.seq }
 
 function countsOf (d: Detection): string {
   return `${d.target_count}/${d.port_count}/${d.event_count}`
