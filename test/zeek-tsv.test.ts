@@ -1,4 +1,5 @@
 import t from 'tap'
+import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createZeekTsvState, parseZeekTsvLine, unescapeZeek } from '../lib/parse/zeek-tsv.js'
@@ -321,4 +322,117 @@ t.test('a field named __proto__ stays a plain own key', async (t) => {
     t.strictSame(Object.keys(r.record), ['__proto__', 'b'])
     t.equal(JSON.stringify(r.record), '{"__proto__":"x","b":"y"}')
   }
+})
+
+// The grammar the number readers implement, as the regular expressions they replaced, then
+// Number(): the readers must accept and reject exactly the same texts and give the same doubles.
+const COUNT_RE = /^\d+$/
+const INT_RE = /^[-+]?\d+$/
+const REAL_RE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/
+const NUMBER_TYPES: Array<[string, RegExp]> = [
+  ['count', COUNT_RE], ['port', COUNT_RE], ['int', INT_RE],
+  ['double', REAL_RE], ['time', REAL_RE], ['interval', REAL_RE],
+  ['vector[count]', COUNT_RE], ['set[int]', INT_RE], ['vector[double]', REAL_RE]
+]
+
+/** One state per type: column `v` of that type, then a string column so that `v` can be empty. */
+function numberStates (): Array<[string, RegExp, ZeekTsvState]> {
+  return NUMBER_TYPES.map(([type, re]) => {
+    const s = createZeekTsvState()
+    parseZeekTsvLine(s, '#fields\tv\tw')
+    parseZeekTsvLine(s, `#types\t${type}\tstring`)
+    return [type, re, s]
+  })
+}
+
+/** The ways `text` in column `v` is read differently from the reference (none, hopefully). */
+function numberMismatches (states: Array<[string, RegExp, ZeekTsvState]>, text: string): string[] {
+  const out: string[] = []
+  for (const [type, re, state] of states) {
+    const r = parseZeekTsvLine(state, text + '\tx')
+    const container = type.includes('[')
+    let ok: boolean
+    if (text === '-') {
+      ok = r.type === 'record' && !('v' in r.record)
+    } else if (re.test(text)) {
+      const v = r.type === 'record' ? (container ? (r.record.v as unknown[])[0] : r.record.v) : undefined
+      ok = Object.is(v, Number(text))
+    } else {
+      ok = r.type === 'error' && r.reason === `column "v" (${type}): invalid value ${JSON.stringify(text)}`
+    }
+    if (!ok) out.push(`${type} ${JSON.stringify(text)}: ${JSON.stringify(r)}`)
+  }
+  return out
+}
+
+t.test('number columns accept and read exactly what the regular expressions and Number() do', async (t) => {
+  const states = numberStates()
+  // Every text of up to four characters over an alphabet of the grammar's characters and near misses.
+  const alphabet = ['0', '1', '9', '-', '+', '.', 'e', 'E', 'x', ' ', '\u0663']
+  const texts = ['']
+  for (let len = 1, level = ['']; len <= 4; len++) {
+    level = level.flatMap((p) => alphabet.map((c) => p + c))
+    texts.push(...level)
+  }
+  const bad = texts.flatMap((text) => numberMismatches(states, text))
+  t.strictSame(bad.slice(0, 10), [], `${texts.length} short texts`)
+
+  const digits = (max: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '7', '9'), minLength: 1, maxLength: max })
+  const text = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 30 }),
+    fc.double().map(String),
+    fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String),
+    // epoch times, durations and digit runs on either side of 2^53 and of 22 decimals
+    fc.tuple(fc.constantFrom('', '-', '+'), fc.option(digits(20), { nil: '' }), fc.constantFrom('.', ''), fc.option(digits(26), { nil: '' }), fc.constantFrom('', 'e5', 'E-3', 'e+308', 'e400', 'e-330'))
+      .map((parts) => parts.join(''))
+  )
+  fc.assert(fc.property(text, (s) => numberMismatches(states, s).length === 0), { numRuns: 20_000, seed: 20261127 })
+  t.strictSame(numberMismatches(states, '9007199254740993'), [], '2^53 + 1 rounds as Number() rounds it')
+  t.strictSame(numberMismatches(states, '1391765555.373991'), [])
+  t.strictSame(numberMismatches(states, '0.0000000000000000000000001'), [], 'more decimals than exact powers of ten')
+})
+
+t.test('rows with any combination of unset columns keep Zeek\'s key order', async (t) => {
+  // 8 columns: 256 combinations, more than the parser keeps record templates for.
+  const names = ['ts', 'a', 'b', 'c', 'd', 'e', 'f', 'g']
+  const s = createZeekTsvState()
+  for (const h of ['#path\tconn', `#fields\t${names.join('\t')}`, '#types\ttime\tcount\tstring\tint\tbool\tdouble\tset[port]\tenum']) parseZeekTsvLine(s, h)
+  const written = ['1.5', '7', 'x', '-3', 'T', '0.25', '80,443', 'tcp']
+  const read = [1.5, 7, 'x', -3, true, 0.25, [80, 443], 'tcp']
+  const bad: string[] = []
+  for (let pass = 0; pass < 2; pass++) {
+    for (let mask = 0; mask < 256; mask++) {
+      const want: Record<string, unknown> = { _path: 'conn' }
+      names.forEach((n, i) => { if ((mask & (1 << i)) !== 0) want[n] = read[i] })
+      const line = written.map((v, i) => (mask & (1 << i)) !== 0 ? v : '-').join('\t')
+      const r = parseZeekTsvLine(s, line)
+      if (r.type !== 'record' || JSON.stringify(r.record) !== JSON.stringify(want) || Object.getPrototypeOf(r.record) !== Object.prototype) bad.push(`${line}: ${JSON.stringify(r)}`)
+    }
+  }
+  t.strictSame(bad, [])
+})
+
+t.test('#path changes within a block, repeated names and a column named _path', async (t) => {
+  const s = createZeekTsvState()
+  for (const h of ['#fields\ta\t_path\ta', '#types\tcount\tstring\tcount']) parseZeekTsvLine(s, h)
+  t.same(parseZeekTsvLine(s, '1\t-\t2'), { type: 'record', record: { a: 2 } })
+  parseZeekTsvLine(s, '#path\tconn')
+  t.same(parseZeekTsvLine(s, '1\t-\t-'), { type: 'record', record: { _path: 'conn', a: 1 } })
+  const r = parseZeekTsvLine(s, '-\tp\t2')
+  t.same(r, { type: 'record', record: { _path: 'p', a: 2 } })
+  if (r.type === 'record') t.strictSame(Object.keys(r.record), ['_path', 'a'], 'the _path column takes the place of _path')
+  parseZeekTsvLine(s, '#path\tdns')
+  t.same(parseZeekTsvLine(s, '1\t-\t2'), { type: 'record', record: { _path: 'dns', a: 2 } })
+})
+
+t.test('merged (IoT-23 style) columns hold typed values', async (t) => {
+  const s = createZeekTsvState()
+  for (const h of ['#fields\tts\ta   b', '#types\ttime\tcount   count']) parseZeekTsvLine(s, h)
+  t.same(parseZeekTsvLine(s, '1\t5   6'), { type: 'record', record: { ts: 1, a: 5, b: 6 } })
+  t.same(parseZeekTsvLine(s, '1\t-   6'), { type: 'record', record: { ts: 1, b: 6 } })
+  t.same(parseZeekTsvLine(s, '1\t5\t6'), { type: 'record', record: { ts: 1, a: 5, b: 6 } }, 'values in separate columns')
+  t.same(parseZeekTsvLine(s, '1\t5   x'), { type: 'error', reason: 'column "b" (count): invalid value "x"' })
+  t.same(parseZeekTsvLine(s, '1\t5   6   7'), { type: 'error', reason: 'column "a   b" should hold 2 values joined by "   ", got 3: "5   6   7"' })
+  t.same(parseZeekTsvLine(s, '1\t5 6'), { type: 'error', reason: 'column "a   b" should hold 2 values joined by "   ", got 1: "5 6"' })
+  t.same(parseZeekTsvLine(s, 'x\t5   6'), { type: 'error', reason: 'column "ts" (time): invalid value "x"' })
 })

@@ -148,6 +148,10 @@ export class CorrelationEngine {
   /** Keyed holds: correlator → key → events. */
   private readonly keyed = new Map<Correlator, Map<string, Set<ScantagEvent>>>()
   private readonly contexts = new Map<Correlator, CorrelatorContext>()
+  /** Per correlator, by run order: its context, and whether it takes network / process events (the hot loop reads these, not Maps). */
+  private readonly contextList: readonly CorrelatorContext[]
+  private readonly takesNetwork: readonly boolean[]
+  private readonly takesProcess: readonly boolean[]
   private readonly disabled = new Set<Correlator>()
   private readonly stores = new Map<string, StoredState<NonNullable<unknown>>>()
   private readonly correlators: readonly Correlator[]
@@ -224,6 +228,9 @@ export class CorrelationEngine {
     this.processes = new ProcessTable(this.clock, options.processTable)
     this.evidenceStore = createKeyedState('source-evidence', { max: 100_000, ttlSeconds: 3600 }, this.clock)
     for (const c of this.correlators) this.contexts.set(c, this.contextFor(c))
+    this.contextList = this.correlators.map(c => this.contexts.get(c) as CorrelatorContext)
+    this.takesNetwork = this.correlators.map(c => c.categories === undefined || c.categories.includes('network'))
+    this.takesProcess = this.correlators.map(c => c.categories === undefined || c.categories.includes('process'))
   }
 
   /**
@@ -339,11 +346,13 @@ export class CorrelationEngine {
     this.currentEvent = event
     this.currentSeq = seq
     const n = this.correlators.length
+    const network = event.category === 'network'
     for (let i = from; i < n; i++) {
       const c = this.correlators[i]
       if (this.disabled.size > 0 && this.disabled.has(c)) continue
-      if (c.categories !== undefined && !c.categories.includes(event.category)) continue
-      this.onEvent(c, event)
+      if (!(network ? this.takesNetwork[i] : this.takesProcess[i])) continue
+      this.onEvent(c, this.contextList[i], event)
+      if (this.holds.size === 0) continue
       const hold = this.holds.get(event)
       if (hold !== undefined && hold.forced !== true && hasPlainHolder(hold)) {
         hold.stage = i + 1
@@ -402,8 +411,7 @@ export class CorrelationEngine {
    * The hot path: one correlator, one event, no closure allocated. Timing is sampled (one call
    * in {@link TIMING_SAMPLE}) so that the budget check costs almost nothing.
    */
-  private onEvent (c: Correlator, event: ScantagEvent): void {
-    const ctx = this.contexts.get(c) as CorrelatorContext
+  private onEvent (c: Correlator, ctx: CorrelatorContext, event: ScantagEvent): void {
     const timed = this.slowMillis > 0 && (++this.callCount & (TIMING_SAMPLE - 1)) === 0
     const started = timed ? performance.now() : 0
     try {

@@ -37,10 +37,10 @@
  * in one stream (a `#separator` line starts a new block).
  */
 
-/** Decodes one raw (still escaped) column value; returns {@link BAD} when it does not parse. */
-export type ZeekTsvDecoder = (raw: string) => unknown
-
+/** What a column value that does not parse decodes to. */
 const BAD: unique symbol = Symbol('bad zeek value')
+/** An unset column in {@link ZeekTsvState.values}. */
+const UNSET: unique symbol = Symbol('unset zeek value')
 
 /** A `#fields` entry that holds several space-joined names (the IoT-23 label quirk). */
 export interface ZeekTsvMergedColumn {
@@ -74,15 +74,21 @@ export interface ZeekTsvState {
   fields: string[] | undefined
   /** Column types, same length as `fields` (`string` where `#types` had none). */
   types: string[] | undefined
-  /** Per-column decoders, rebuilt whenever a header changes them. */
-  decoders: ZeekTsvDecoder[]
+  /** Per-column value kinds, rebuilt whenever a header changes them. */
+  kinds: ZeekTsvKind[]
+  /** Per-column element kinds of container columns (unused for the others). */
+  elementKinds: ZeekTsvKind[]
   /** Whether a column name needs `defineProperty` (a field literally named `__proto__`). */
   unsafeKeys: boolean
+  /** Record templates of this block by which columns are set (see {@link buildRecord}). */
+  shapes: Map<number, Record<string, unknown>>
+  /** The current row's decoded values ({@link UNSET} where unset), reused from row to row. */
+  values: unknown[]
   /** Number of columns as written in `#fields` (before splitting merged entries). */
   declaredColumns: number
   /** Merged `#fields` entries, when present. */
   merged: ZeekTsvMergedColumn[] | undefined
-  /** `#types` entries as written (kept to rebuild the decoders). */
+  /** `#types` entries as written (kept to rebuild the kinds). */
   declaredTypes: string[] | undefined
   /** `#fields` entries as written. */
   declaredFields: string[] | undefined
@@ -112,8 +118,11 @@ export function createZeekTsvState (): ZeekTsvState {
     close: undefined,
     fields: undefined,
     types: undefined,
-    decoders: [],
+    kinds: [],
+    elementKinds: [],
     unsafeKeys: false,
+    shapes: new Map(),
+    values: [],
     declaredColumns: 0,
     merged: undefined,
     declaredTypes: undefined,
@@ -236,64 +245,187 @@ function unescapeHeaderValue (s: string): string {
 
 // ---------------------------------------------------------------------------------------------
 // Decoders
+//
+// A column's type picks one of a few kinds once per header block. A value is then read straight
+// from the line between two separators: numbers by scanning their characters, without slicing
+// the text out first and without a regular expression; one switch on the kind rather than a
+// closure per column, so the call stays cheap and a row allocates only the values it keeps.
 
-const COUNT_RE = /^\d+$/
-const INT_RE = /^[-+]?\d+$/
-// `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter backtracks quadratically on a long digit run
-// that does not match (recheck: polynomial; 100,000 digits took 4 s).
-const REAL_RE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/
+/** How a column's text becomes a value (see {@link kindOf}). */
+export type ZeekTsvKind = 0 | 1 | 2 | 3 | 4 | 5
+/** `time`, `interval`, `double`: `/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/`, then `Number()`. */
+const REAL = 0
+/** `count`, `port`: `/^\d+$/`, then `Number()`. */
+const COUNT = 1
+/** `int`: `/^[-+]?\d+$/`, then `Number()`. */
+const INT = 2
+/** `bool`: `T` or `F`. */
+const BOOL = 3
+/** Everything else: unescaped text, the empty marker → `""`. */
+const TEXT = 4
+/** `set[..]`, `vector[..]`, `table[..]`: elements of the column's element kind. */
+const CONTAINER = 5
 
 /** Container type names: `set[...]`, `vector[...]`, `table[...]` (Bro 2.x writes sets as `table`). */
 const CONTAINER_RE = /^(?:set|vector|table)\[(.*)\]$/
 
-function scalarDecoder (type: string, emptyField: string): ZeekTsvDecoder {
+function scalarKind (type: string): ZeekTsvKind {
   switch (type) {
     case 'time':
     case 'interval':
     case 'double':
-      return (raw) => REAL_RE.test(raw) ? Number(raw) : BAD
+      return REAL
     case 'count':
     case 'port':
-      return (raw) => COUNT_RE.test(raw) ? Number(raw) : BAD
+      return COUNT
     case 'int':
-      return (raw) => INT_RE.test(raw) ? Number(raw) : BAD
+      return INT
     case 'bool':
-      return (raw) => raw === 'T' ? true : raw === 'F' ? false : BAD
+      return BOOL
     default:
       // string, enum, addr, subnet, pattern, file, func and anything unknown: text
-      return (raw) => raw === emptyField ? '' : unescapeZeek(raw)
+      return TEXT
   }
 }
 
-function columnDecoder (type: string, state: ZeekTsvState): ZeekTsvDecoder {
+/** The kind of a column of `type`, and the kind of its elements (containers; else unused). */
+function kindOf (type: string): [ZeekTsvKind, ZeekTsvKind] {
   const m = CONTAINER_RE.exec(type)
-  if (m === null) return scalarDecoder(type, state.emptyField)
+  if (m === null) return [scalarKind(type), TEXT]
   const inner = m[1]
   // table[string,count] and the like: not written by Zeek's logger; read elements as text
-  const elementDecoder = scalarDecoder(inner.includes(',') || inner.includes('[') ? 'string' : inner, state.emptyField)
-  const { emptyField, unsetField, setSeparator } = state
-  return (raw) => {
-    if (raw === emptyField) return []
-    const parts = raw.split(setSeparator)
-    const out: unknown[] = new Array(parts.length)
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]
-      if (p === unsetField) {
-        out[i] = null
-        continue
-      }
-      const v = elementDecoder(p)
-      if (v === BAD) return BAD
-      out[i] = v
-    }
-    return out
+  return [CONTAINER, inner.includes(',') || inner.includes('[') ? TEXT : scalarKind(inner)]
+}
+
+/** Powers of ten that are exact doubles, for {@link readReal}. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k)
+
+function isDigit (c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
+/**
+ * `s[start, end)` read as a `count`: what `/^\d+$/` then `Number()` give, NaN when the text does
+ * not match. Digits are summed while the sum is exact (below 2^53, so it equals `Number()`);
+ * longer runs go to `Number()`, which rounds them as the reference does.
+ */
+function readCount (s: string, start: number, end: number): number {
+  if (start >= end) return NaN
+  let n = 0
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (!isDigit(c)) return NaN
+    n = n * 10 + (c - 48)
   }
+  return n <= Number.MAX_SAFE_INTEGER ? n : Number(s.slice(start, end))
+}
+
+/** `s[start, end)` read as an `int` (`/^[-+]?\d+$/`, then `Number()`); NaN when it does not match. */
+function readInt (s: string, start: number, end: number): number {
+  if (start >= end) return NaN
+  const c = s.charCodeAt(start)
+  if (c !== 45 && c !== 43) return readCount(s, start, end)
+  // Number('-x') is -Number('x') exactly (rounding is symmetric), and -0 stays -0.
+  const n = readCount(s, start + 1, end)
+  return c === 45 ? -n : n
+}
+
+/**
+ * `s[start, end)` read as a `time`/`interval`/`double`: what
+ * `/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/` then `Number()` give, NaN when the text
+ * does not match. Without an exponent, and with all digits forming an integer m below 2^53, the
+ * text's value is m / 10^k exactly, and one IEEE division rounds that to the same double as
+ * `Number()` does; anything else goes to `Number()`.
+ */
+function readReal (s: string, start: number, end: number): number {
+  let i = start
+  const sign = i < end ? s.charCodeAt(i) : 0
+  if (sign === 45 || sign === 43) i++
+  let m = 0
+  const intStart = i
+  while (i < end && isDigit(s.charCodeAt(i))) m = m * 10 + (s.charCodeAt(i++) - 48)
+  const intDigits = i - intStart
+  let fracDigits = 0
+  if (i < end && s.charCodeAt(i) === 46) { // '.'
+    const fracStart = ++i
+    while (i < end && isDigit(s.charCodeAt(i))) m = m * 10 + (s.charCodeAt(i++) - 48)
+    fracDigits = i - fracStart
+  }
+  if (intDigits === 0 && fracDigits === 0) return NaN
+  if (i < end) {
+    // Only an exponent may follow: [eE][-+]?\d+ up to the end.
+    const e = s.charCodeAt(i++)
+    if (e !== 101 && e !== 69) return NaN
+    if (i < end && (s.charCodeAt(i) === 45 || s.charCodeAt(i) === 43)) i++
+    if (i === end) return NaN
+    while (i < end) if (!isDigit(s.charCodeAt(i++))) return NaN
+    return Number(s.slice(start, end))
+  }
+  if (m > Number.MAX_SAFE_INTEGER || fracDigits >= POW10.length) return Number(s.slice(start, end))
+  const v = fracDigits === 0 ? m : m / POW10[fracDigits]
+  return sign === 45 ? -v : v
+}
+
+/** Whether `s[start, end)` is `marker` (the unset or empty field marker). */
+function isMarker (s: string, start: number, end: number, marker: string): boolean {
+  return end - start === marker.length && s.startsWith(marker, start)
+}
+
+/** Column `i`, the text `s[start, end)`, decoded; {@link BAD} when it does not parse. */
+function decodeColumn (state: ZeekTsvState, i: number, s: string, start: number, end: number): unknown {
+  const kind = state.kinds[i]
+  if (kind === CONTAINER) return readContainer(state, state.elementKinds[i], s.slice(start, end))
+  return decodeScalar(state, kind, s, start, end)
+}
+
+/** `s[start, end)` read as `kind` (not a container); {@link BAD} when it does not parse. */
+function decodeScalar (state: ZeekTsvState, kind: ZeekTsvKind, s: string, start: number, end: number): unknown {
+  switch (kind) {
+    case REAL: return numberOrBad(readReal(s, start, end))
+    case COUNT: return numberOrBad(readCount(s, start, end))
+    case INT: return numberOrBad(readInt(s, start, end))
+    case BOOL: return readBool(s, start, end)
+    default: return readText(state, s, start, end)
+  }
+}
+
+/** The number readers say "no match" with NaN, which no matching text reads as. */
+function numberOrBad (v: number): number | typeof BAD {
+  return Number.isNaN(v) ? BAD : v
+}
+
+function readBool (s: string, start: number, end: number): boolean | typeof BAD {
+  if (end - start !== 1) return BAD
+  const c = s.charCodeAt(start)
+  return c === 84 ? true : c === 70 ? false : BAD // 'T', 'F'
+}
+
+function readText (state: ZeekTsvState, s: string, start: number, end: number): string {
+  return isMarker(s, start, end, state.emptyField) ? '' : unescapeZeek(s.slice(start, end))
+}
+
+/** A container column's value: elements split on the set separator, each read as `kind`. */
+function readContainer (state: ZeekTsvState, kind: ZeekTsvKind, raw: string): unknown[] | typeof BAD {
+  if (raw === state.emptyField) return []
+  const parts = raw.split(state.setSeparator)
+  const out: unknown[] = new Array(parts.length)
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]
+    if (p === state.unsetField) {
+      out[i] = null
+      continue
+    }
+    const v = decodeScalar(state, kind, p, 0, p.length)
+    if (v === BAD) return BAD
+    out[i] = v
+  }
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
 // Headers
 
-/** Rebuilds names, types and decoders from the declared `#fields`/`#types`. */
+/** Rebuilds names, types and kinds from the declared `#fields`/`#types`. */
 function compileColumns (state: ZeekTsvState): void {
   const declared = state.declaredFields
   if (declared === undefined) return
@@ -325,8 +457,12 @@ function compileColumns (state: ZeekTsvState): void {
   state.types = types
   state.merged = merged
   state.declaredColumns = declared.length
-  state.decoders = types.map((t) => columnDecoder(t, state))
+  const kinds = types.map(kindOf)
+  state.kinds = kinds.map((k) => k[0])
+  state.elementKinds = kinds.map((k) => k[1])
   state.unsafeKeys = names.includes('__proto__')
+  state.shapes.clear()
+  state.values = new Array(names.length).fill(UNSET)
 }
 
 /** Starts a new header block: Zeek's defaults, no columns. */
@@ -383,6 +519,7 @@ function parseHeader (state: ZeekTsvState, line: string): ZeekTsvResult {
     }
     case 'path':
       state.path = value === undefined ? undefined : unescapeHeaderValue(value)
+      state.shapes.clear() // the templates hold `_path`
       return { type: 'header', directive }
     case 'open':
       state.open = value
@@ -441,8 +578,74 @@ function parseData (state: ZeekTsvState, line: string): ZeekTsvResult {
   const names = state.fields
   if (names === undefined) return { type: 'error', reason: 'data line before any #fields header (not a Zeek TSV log, or its header block is missing)' }
   if (line === '') return { type: 'error', reason: 'empty line' }
+  if (readLine(state, line)) return { type: 'record', record: buildRecord(state, names) }
+  return parseColumns(state, names, line.split(state.separator))
+}
 
-  let cols = line.split(state.separator)
+/**
+ * The common case, read in one pass over the line into `state.values`: the columns as declared
+ * (merged IoT-23 entries holding their joined values), every value valid. Anything else (a
+ * wrong column count, an invalid value, IoT-23 labels written as separate columns) returns
+ * false, and {@link parseColumns} reads the line again to explain or expand it.
+ */
+function readLine (state: ZeekTsvState, line: string): boolean {
+  const sep = state.separator
+  const merged = state.merged
+  const columns = state.declaredColumns
+  let m = 0 // next merged entry
+  let i = 0 // next name
+  let start = 0
+  for (let w = 0; w < columns; w++) {
+    let end = line.indexOf(sep, start)
+    if (w === columns - 1) {
+      if (end !== -1) return false // more columns than declared
+      end = line.length
+    } else if (end === -1) {
+      return false // fewer columns than declared
+    }
+    if (merged !== undefined && m < merged.length && merged[m].index === w) {
+      if (!readMerged(state, merged[m], i, line, start, end)) return false
+      i += merged[m++].parts
+    } else if (!readValue(state, i++, line, start, end)) {
+      return false
+    }
+    start = end + sep.length
+  }
+  return true
+}
+
+/** A merged column `line[start, end)`: its joined values, as names `i` onwards. */
+function readMerged (state: ZeekTsvState, m: ZeekTsvMergedColumn, i: number, line: string, start: number, end: number): boolean {
+  const joiner = m.joiner
+  let from = start
+  for (let k = 0; k < m.parts; k++) {
+    let to = line.indexOf(joiner, from)
+    const inColumn = to !== -1 && to + joiner.length <= end
+    if (k === m.parts - 1) {
+      if (inColumn) return false // more values than names
+      to = end
+    } else if (!inColumn) {
+      return false // fewer values than names
+    }
+    if (!readValue(state, i + k, line, from, to)) return false
+    from = to + joiner.length
+  }
+  return true
+}
+
+/** `s[start, end)` as column `i` into `state.values` ({@link UNSET} when unset); false when invalid. */
+function readValue (state: ZeekTsvState, i: number, s: string, start: number, end: number): boolean {
+  if (isMarker(s, start, end, state.unsetField)) {
+    state.values[i] = UNSET
+    return true
+  }
+  const v = decodeColumn(state, i, s, start, end)
+  state.values[i] = v
+  return v !== BAD
+}
+
+/** A line split into its columns: merged (IoT-23) columns expanded, or the reason it is wrong. */
+function parseColumns (state: ZeekTsvState, names: string[], cols: string[]): ZeekTsvResult {
   const n = names.length
   if (cols.length !== n) {
     if (state.merged !== undefined && cols.length === state.declaredColumns) {
@@ -454,26 +657,75 @@ function parseData (state: ZeekTsvState, line: string): ZeekTsvResult {
       return { type: 'error', reason: `expected ${declared} columns per #fields, got ${cols.length}` }
     }
   }
-
-  const decoders = state.decoders
-  const unset = state.unsetField
-  const record: Record<string, unknown> = {}
-  if (state.path !== undefined) record._path = state.path
   for (let i = 0; i < n; i++) {
     const raw = cols[i]
-    if (raw === unset) continue
-    const v = decoders[i](raw)
-    if (v === BAD) {
+    if (!readValue(state, i, raw, 0, raw.length)) {
       const type = (state.types as string[])[i]
       return { type: 'error', reason: `column ${show(names[i])} (${type}): invalid value ${show(raw)}` }
     }
-    if (state.unsafeKeys && names[i] === '__proto__') {
-      Object.defineProperty(record, '__proto__', { value: v, enumerable: true, writable: true, configurable: true })
-    } else {
-      record[names[i]] = v
-    }
   }
-  return { type: 'record', record }
+  return { type: 'record', record: buildRecord(state, names) }
+}
+
+/**
+ * A row's shape is which of its columns are set, one bit per column, summed into a number: exact
+ * up to 53 columns (a double's integer range); wider rows get no template.
+ */
+const SHAPE_BIT = Array.from({ length: 53 }, (_, i) => 2 ** i)
+/** Templates kept per header block; rows with yet other combinations of unset columns are built key by key. */
+const MAX_SHAPES = 64
+
+/**
+ * The record of the row in `state.values`: `_path` first, then the set columns in order.
+ *
+ * Assigning 20-odd computed keys to `{}` one by one turns the object into a hash table in V8
+ * (more than a handful of properties added by keyed stores), which is slow to build, to read
+ * and to serialize. A copy of a template that already has the row's keys (`{ ...template }`)
+ * keeps V8's fast property layout, and filling it in only replaces values.
+ */
+function buildRecord (state: ZeekTsvState, names: string[]): Record<string, unknown> {
+  const values = state.values
+  const n = names.length
+  let record: Record<string, unknown> | undefined
+  if (n <= SHAPE_BIT.length) {
+    let shape = 0
+    for (let i = 0; i < n; i++) if (values[i] !== UNSET) shape += SHAPE_BIT[i]
+    const template = templateOf(state, names, shape)
+    if (template !== undefined) record = { ...template }
+  }
+  if (record === undefined) {
+    record = {}
+    if (state.path !== undefined) record._path = state.path
+  }
+  for (let i = 0; i < n; i++) {
+    const v = values[i]
+    if (v !== UNSET) setField(state, record, names[i], v)
+  }
+  return record
+}
+
+/** The template for `shape` (keys with undefined values, `_path` set), made on first use. */
+function templateOf (state: ZeekTsvState, names: string[], shape: number): Record<string, unknown> | undefined {
+  let template = state.shapes.get(shape)
+  if (template !== undefined || state.shapes.size >= MAX_SHAPES) return template
+  // defineProperty: unlike keyed assignment, it keeps the template in fast mode, and it makes
+  // `__proto__` an own key like the others.
+  template = {}
+  if (state.path !== undefined) defineField(template, '_path', state.path)
+  for (let i = 0; i < names.length; i++) {
+    if (state.values[i] !== UNSET) defineField(template, names[i], undefined)
+  }
+  state.shapes.set(shape, template)
+  return template
+}
+
+function defineField (record: Record<string, unknown>, name: string, v: unknown): void {
+  Object.defineProperty(record, name, { value: v, enumerable: true, writable: true, configurable: true })
+}
+
+function setField (state: ZeekTsvState, record: Record<string, unknown>, name: string, v: unknown): void {
+  if (state.unsafeKeys && name === '__proto__') defineField(record, name, v)
+  else record[name] = v
 }
 
 /**
