@@ -40,3 +40,21 @@ t.test('the per-second cache never answers for another second', async t => {
   t.equal(parseIsoTime('2026-02-31T00:00:00Z'), undefined, 'a date that does not exist')
   t.equal(parseIsoTime('2026-11-26T19:45:26.+0000'), undefined, 'a point without digits')
 })
+
+t.test('times beyond the Date range: readers refuse them, formatting never throws', async t => {
+  const { parseZeekTs, formatIsoMicros, MAX_EVENT_SECONDS } = await import('../lib/parse/time.js')
+  t.equal(parseZeekTs(1e300), undefined)
+  t.equal(parseZeekTs('1e300'), undefined)
+  // (Integers this large are read as milliseconds: fractions keep them seconds.)
+  t.equal(parseZeekTs(-MAX_EVENT_SECONDS - 0.5), undefined)
+  t.equal(parseZeekTs(MAX_EVENT_SECONDS - 0.5), MAX_EVENT_SECONDS - 0.5, 'within the range is a time')
+  t.equal(formatIsoMicros(MAX_EVENT_SECONDS), '+275760-09-13T00:00:00.000000Z', 'the last representable second')
+  t.equal(formatIsoMicros(1e300), '1e+300', 'an event built by hand with such a time is written, not thrown')
+  const { readThrough } = await import('./helpers.js')
+  const tsv = '#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\n' +
+    '1e300\tC1\t10.0.0.1\t1\t10.0.0.2\t80\ttcp\n1700000000.5\tC2\t10.0.0.1\t2\t10.0.0.2\t80\ttcp\n'
+  const r = await readThrough({ content: tsv })
+  t.equal(r.events.length, 1)
+  t.equal(r.deadLetters.length, 1)
+  t.match(r.deadLetters[0].reason, /within the years/)
+})

@@ -51,6 +51,7 @@ import type { Endpoint, HostInfo, ProcessAction, ProcessEvent, ProcessInfo, Sock
 import { splitPosixCommandLine } from './cmdline.js'
 import type { RecordContext } from './zeek.js'
 import { address, port as validPort, quote, rec } from './values.js'
+import { isEventTime } from './time.js'
 
 type Rec = Record<string, unknown>
 
@@ -203,6 +204,7 @@ export function osqueryToEvents (r: Rec, ctx: RecordContext, raw?: string): Arra
   const decorations = rec(r.decorations)
   const hostName = text(decorations?.hostname) ?? text(r.hostIdentifier)
   let resultTime = numeric(r.unixTime)
+  if (resultTime !== undefined && !isEventTime(resultTime)) resultTime = undefined
   if (resultTime === undefined && typeof r.calendarTime === 'string') {
     const ms = Date.parse(r.calendarTime)
     if (Number.isFinite(ms)) resultTime = ms / 1000
@@ -238,7 +240,7 @@ function rowToEvent (name: string, row: Rec, rowAction: RowAction, original: Rec
   let time = resultTime
   if (row.time !== undefined && row.time !== '') {
     const t = numeric(row.time)
-    if (t === undefined) return `osquery ${shortName(name)} row has a time column that is not epoch seconds: ${quote(row.time)}`
+    if (t === undefined || !isEventTime(t)) return `osquery ${shortName(name)} row has a time column that is not epoch seconds: ${quote(row.time)}`
     time = t
   }
 

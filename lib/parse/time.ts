@@ -150,8 +150,8 @@ const MILLISECONDS_THRESHOLD = 1e11
 export function parseZeekTs (value: unknown): number | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined
-    if (Math.abs(value) >= MILLISECONDS_THRESHOLD && Number.isInteger(value)) return value / 1000
-    return value
+    const seconds = Math.abs(value) >= MILLISECONDS_THRESHOLD && Number.isInteger(value) ? value / 1000 : value
+    return isEventTime(seconds) ? seconds : undefined
   }
   if (typeof value === 'string') {
     const c = value.charCodeAt(0)
@@ -164,15 +164,32 @@ export function parseZeekTs (value: unknown): number | undefined {
   return undefined
 }
 
-/** Formats epoch seconds as ISO 8601 UTC with microseconds: `2018-03-24T17:15:20.865716Z`. */
+/**
+ * Largest event time, epoch seconds: the JavaScript Date range (±8.64e15 ms, years −271821 to
+ * 275760). Readers dead-letter times beyond it: no sensor writes them, and they have no ISO form.
+ */
+export const MAX_EVENT_SECONDS = 8.64e12
+
+/** Whether `seconds` is a time an event can carry (finite, within {@link MAX_EVENT_SECONDS}). */
+export function isEventTime (seconds: number): boolean {
+  return seconds >= -MAX_EVENT_SECONDS && seconds <= MAX_EVENT_SECONDS
+}
+
+/**
+ * Formats epoch seconds as ISO 8601 UTC with microseconds: `2018-03-24T17:15:20.865716Z`.
+ * A time with no ISO form (beyond {@link MAX_EVENT_SECONDS}: only in events built by hand, the
+ * readers refuse it) is written as its epoch seconds rather than stopping the stream.
+ */
 export function formatIsoMicros (seconds: number): string {
+  if (!isEventTime(seconds)) return String(seconds)
   const whole = Math.floor(seconds)
   let micros = Math.round((seconds - whole) * 1e6)
   let base = whole
   if (micros >= 1e6) { base += 1; micros -= 1e6 }
   // Logs come in time order, so consecutive calls mostly share the second: format it once.
   if (base !== isoSecond) {
-    isoPrefix = new Date(base * 1000).toISOString().slice(0, 19) // YYYY-MM-DDTHH:MM:SS
+    const iso = new Date(base * 1000).toISOString()
+    isoPrefix = iso.slice(0, iso.length - 5) // up to the seconds, without '.sssZ' (years past 9999 are longer)
     isoSecond = base
   }
   return isoPrefix + '.' + String(micros).padStart(6, '0') + 'Z'

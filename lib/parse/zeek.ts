@@ -121,7 +121,7 @@ export function zeekToEvent (r: Rec, ctx: RecordContext, raw?: string): NetworkE
   if (raw !== undefined) ev.raw = raw
   if (r.ts !== undefined) {
     const t = parseZeekTs(r.ts)
-    if (t === undefined) return `ts ${json(r.ts).slice(0, 64)} is neither epoch seconds, epoch milliseconds nor ISO 8601`
+    if (t === undefined) return `ts ${json(r.ts).slice(0, 64)} is neither epoch seconds, epoch milliseconds nor ISO 8601 within the years -271821 to 275760`
     ev.time = t
   }
   const uid = str(r.uid); if (uid !== undefined) ev.uid = uid
