@@ -83,15 +83,28 @@ interface Hold {
   seq: number
   /** {@link heldEventBytes} of the event, counted in the engine's `heldBytes` while held. */
   bytes: number
-  /** Correlators still holding it, with their deadlines. */
-  holders: Map<Correlator, number>
-  /** Key of a keyed hold (`holdFor`), per correlator. */
-  keys?: Map<Correlator, string>
+  /**
+   * Correlators still holding it, in the order they took it. An array, not a Map: an event has
+   * one or two holders, and a hold is made for most connection records of some logs.
+   */
+  holders: Holder[]
   /** Index of the next correlator to see the event, when a plain hold stopped its delivery. */
   stage?: number
   /** Forced out (cap or end of input): further holds are ignored. */
   forced?: boolean
 }
+
+/** One correlator's hold on an event. */
+interface Holder {
+  correlator: Correlator
+  /** Event time it is released at. */
+  deadline: number
+  /** Key of a keyed hold (`holdFor`); undefined for a plain hold. */
+  key: string | undefined
+}
+
+/** Events one correlator holds under one key: one event as itself, more in a Set (most keys hold one). */
+type KeyedEvents = ScantagEvent | Set<ScantagEvent>
 
 interface Deadline {
   at: number
@@ -146,7 +159,7 @@ export class CorrelationEngine {
   private heldBytes = 0
   private holdHead = 0
   /** Keyed holds: correlator → key → events. */
-  private readonly keyed = new Map<Correlator, Map<string, Set<ScantagEvent>>>()
+  private readonly keyed = new Map<Correlator, Map<string, KeyedEvents>>()
   private readonly contexts = new Map<Correlator, CorrelatorContext>()
   /** Per correlator, by run order: its context, and whether it takes network / process events (the hot loop reads these, not Maps). */
   private readonly contextList: readonly CorrelatorContext[]
@@ -371,7 +384,7 @@ export class CorrelationEngine {
     if (!this.holds.has(hold.event)) return false
     if (this.currentEvent === hold.event) {
       // Released while being handled: delivery simply goes on.
-      if (hold.holders.size === 0 && hold.stage === undefined) this.dropHold(hold)
+      if (hold.holders.length === 0 && hold.stage === undefined) this.dropHold(hold)
       return false
     }
     if (hasPlainHolder(hold)) return false
@@ -379,7 +392,7 @@ export class CorrelationEngine {
       this.resume.add(hold)
       return false
     }
-    if (hold.holders.size === 0) {
+    if (hold.holders.length === 0) {
       this.dropHold(hold)
       return true
     }
@@ -465,7 +478,7 @@ export class CorrelationEngine {
     const leaving: Hold[] = []
     while (heap.length > 0 && heap[0].at < now) {
       const d = heapPop(heap)
-      if (d.hold.holders.get(d.holder) !== d.at) continue // released or re-held since
+      if (holderOf(d.hold, d.holder)?.deadline !== d.at) continue // released or re-held since
       this.releaseHolder(d.hold, d.holder, true)
       if (this.settle(d.hold)) leaving.push(d.hold)
     }
@@ -504,14 +517,14 @@ export class CorrelationEngine {
     const hold = this.oldestHold()
     if (hold === undefined) return
     hold.forced = true
-    for (const c of [...hold.holders.keys()]) this.releaseHolder(hold, c, true)
+    for (const c of hold.holders.map(correlatorOf)) this.releaseHolder(hold, c, true)
     // The correlators it has not reached yet still see it, but may not hold it again.
     if (hold.stage !== undefined) {
       const stage = hold.stage
       hold.stage = undefined
       this.resume.delete(hold)
       this.deliver(hold.event, stage, hold.seq)
-      for (const c of [...hold.holders.keys()]) this.releaseHolder(hold, c, true)
+      for (const c of hold.holders.map(correlatorOf)) this.releaseHolder(hold, c, true)
     }
     this.dropHold(hold)
     this.drainReady(out)
@@ -519,17 +532,16 @@ export class CorrelationEngine {
   }
 
   private releaseHolder (hold: Hold, c: Correlator, expired: boolean): void {
-    if (!hold.holders.has(c)) return
-    hold.holders.delete(c)
-    const key = hold.keys?.get(c)
+    const holders = hold.holders
+    let i = 0
+    while (i < holders.length && holders[i].correlator !== c) i++
+    if (i === holders.length) return
+    const key = holders[i].key
+    holders.splice(i, 1)
     if (key !== undefined) {
       // Keyed holds wait for a label only: no onRelease call.
-      hold.keys?.delete(c)
-      const set = this.keyed.get(c)?.get(key)
-      if (set !== undefined) {
-        set.delete(hold.event)
-        if (set.size === 0) this.keyed.get(c)?.delete(key)
-      }
+      const byKey = this.keyed.get(c)
+      if (byKey !== undefined) removeKeyed(byKey, key, hold.event)
       return
     }
     if (expired && c.onRelease !== undefined && !this.disabled.has(c)) {
@@ -544,7 +556,7 @@ export class CorrelationEngine {
     if (hold === undefined) {
       // Only the event being handled can be held: any other has already left.
       if (this.currentEvent !== event) return undefined
-      hold = { event, seq: this.currentSeq, bytes: heldEventBytes(event), holders: new Map() }
+      hold = { event, seq: this.currentSeq, bytes: heldEventBytes(event), holders: [] }
       this.holds.set(event, hold)
       this.heldBytes += hold.bytes
       this.holdOrder.push(hold)
@@ -553,7 +565,9 @@ export class CorrelationEngine {
     }
     const base = event.time ?? this.watermarkTime
     const deadline = Math.min(until, base + this.maxHoldSeconds)
-    hold.holders.set(c, deadline)
+    const holder = holderOf(hold, c)
+    if (holder !== undefined) holder.deadline = deadline
+    else hold.holders.push({ correlator: c, deadline, key: undefined })
     heapPush(this.deadlines, { at: deadline, hold, holder: c })
     // Entries of holds released early stay until popped; rebuild before they pile up.
     if (this.deadlines.length > 4 * (this.maxHeld + 1024)) this.rebuildDeadlines()
@@ -562,7 +576,7 @@ export class CorrelationEngine {
 
   private rebuildDeadlines (): void {
     const live: Deadline[] = []
-    for (const hold of this.holds.values()) for (const [holder, at] of hold.holders) live.push({ at, hold, holder })
+    for (const hold of this.holds.values()) for (const h of hold.holders) live.push({ at: h.deadline, hold, holder: h.correlator })
     this.deadlines = []
     for (const d of live) heapPush(this.deadlines, d)
   }
@@ -715,16 +729,12 @@ export class CorrelationEngine {
       holdFor (key: string, event: ScantagEvent, until: number): void {
         const hold = engine.addHold(c, event, until)
         if (hold === undefined) return
-        const keys = hold.keys ?? (hold.keys = new Map())
-        keys.set(c, key)
-        let set = myHolds.get(key)
-        if (set === undefined) { set = new Set(); myHolds.set(key, set) }
-        set.add(event)
+        const holder = holderOf(hold, c)
+        if (holder !== undefined) holder.key = key
+        addKeyed(myHolds, key, event)
       },
       tagHeld (key: string, label: LabelInput): number {
-        const set = myHolds.get(key)
-        if (set === undefined) return 0
-        const events = [...set]
+        const events = keyedEvents(myHolds, key)
         for (const ev of events) {
           engine.applyLabel(c, ev, label)
           this.release(ev)
@@ -732,9 +742,7 @@ export class CorrelationEngine {
         return events.length
       },
       releaseHeld (key: string): number {
-        const set = myHolds.get(key)
-        if (set === undefined) return 0
-        const events = [...set]
+        const events = keyedEvents(myHolds, key)
         for (const ev of events) this.release(ev)
         return events.length
       },
@@ -818,8 +826,39 @@ function heapPop (heap: Deadline[]): Deadline {
 
 /** Whether a correlator holds the event with a plain (delivery-stopping) hold. */
 function hasPlainHolder (hold: Hold): boolean {
-  for (const c of hold.holders.keys()) if (hold.keys?.has(c) !== true) return true
+  for (const h of hold.holders) if (h.key === undefined) return true
   return false
+}
+
+/** Correlator `c`'s hold on `hold`'s event, if it has one. */
+function holderOf (hold: Hold, c: Correlator): Holder | undefined {
+  for (const h of hold.holders) if (h.correlator === c) return h
+  return undefined
+}
+
+function correlatorOf (h: Holder): Correlator { return h.correlator }
+
+function addKeyed (byKey: Map<string, KeyedEvents>, key: string, event: ScantagEvent): void {
+  const held = byKey.get(key)
+  if (held === undefined) byKey.set(key, event)
+  else if (held instanceof Set) held.add(event)
+  else if (held !== event) byKey.set(key, new Set([held, event]))
+}
+
+function removeKeyed (byKey: Map<string, KeyedEvents>, key: string, event: ScantagEvent): void {
+  const held = byKey.get(key)
+  if (held === event) {
+    byKey.delete(key)
+  } else if (held instanceof Set) {
+    held.delete(event)
+    if (held.size === 0) byKey.delete(key)
+  }
+}
+
+/** The events held under `key`, as a new array (releasing them changes what is held). */
+function keyedEvents (byKey: Map<string, KeyedEvents>, key: string): ScantagEvent[] {
+  const held = byKey.get(key)
+  return held === undefined ? [] : held instanceof Set ? [...held] : [held]
 }
 
 const SUBTECHNIQUE_SET = new Set<unknown>(['T1595.001', 'T1595.002', 'T1595.003', null])
