@@ -661,7 +661,7 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
       if (svc === undefined) return
       const result = attemptResult(event)
       if (result === undefined) return
-      if (ctx.isAllowed(src, { ...(svc.port !== undefined ? { port: svc.port } : {}), subtechnique: SUBTECHNIQUE })) return
+      if (ctx.isAllowed(src, { port: svc.port, subtechnique: SUBTECHNIQUE })) return
 
       newcomers ??= ctx.state<SweepState>('pairs', { max: maxPairs, ttlSeconds: windowSeconds })
       suspects ??= ctx.state<SweepState>('suspects', { max: maxPairs, ttlSeconds: windowSeconds })

@@ -525,7 +525,7 @@ export function vulnScan (options: VulnScanOptions = {}): Correlator {
       if (ends === undefined || t === undefined || ends.src === ends.dst) return
       const { src, dst } = ends
       const dport = event.src?.ip === src ? event.dst?.port : event.src?.port
-      if (ctx.isAllowed(src, { ...(dport !== undefined ? { port: dport } : {}), subtechnique: SUBTECHNIQUE })) return
+      if (ctx.isAllowed(src, { port: dport, subtechnique: SUBTECHNIQUE })) return
 
       const store = sources as KeyedState<SourceState>
       let s = store.get(src)
