@@ -51,6 +51,8 @@ export interface ScantagConfig {
   detectionUpdateSeconds: number
   /** Most open detections. */
   maxDetections: number
+  /** Most sources whose shared evidence is remembered. */
+  maxEvidenceSources: number
   /** Built-in correlators to run. */
   builtins: boolean | string[]
   /** Tunables of the built-in correlators, by name. */
@@ -80,6 +82,7 @@ export const DEFAULT_CONFIG: Readonly<ScantagConfig> = Object.freeze({
   internalT1046: true,
   detectionUpdateSeconds: 60,
   maxDetections: 10_000,
+  maxEvidenceSources: 20_000,
   builtins: true,
   correlatorOptions: {}
 })
@@ -163,6 +166,7 @@ export function enricherOptionsOf (config: ScantagConfig): ConfiguredEnricherOpt
     internalT1046: config.internalT1046,
     detectionUpdateSeconds: config.detectionUpdateSeconds,
     maxDetections: config.maxDetections,
+    maxEvidenceSources: config.maxEvidenceSources,
     builtins: config.builtins,
     correlatorOptions: config.correlatorOptions,
     hosts: config.hosts,

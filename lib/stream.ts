@@ -106,6 +106,8 @@ export interface EnricherOptions extends AttributionOptions {
   detectionUpdateSeconds?: number
   /** Most open detections (default 10,000). */
   maxDetections?: number
+  /** Most sources whose evidence correlators share is remembered (default 20,000). */
+  maxEvidenceSources?: number
   /**
    * Built-in correlators to run: all (default), none (`false`), or those named. Flow
    * attribution always runs: the others build on it.
@@ -176,6 +178,7 @@ export function createEnricher (options: EnricherOptions | ShardedEnricherOption
   if (options.internalT1046 !== undefined) engineOptions.internalT1046 = options.internalT1046
   if (options.detectionUpdateSeconds !== undefined) engineOptions.detectionUpdateSeconds = options.detectionUpdateSeconds
   if (options.maxDetections !== undefined) engineOptions.maxDetections = options.maxDetections
+  if (options.maxEvidenceSources !== undefined) engineOptions.maxEvidenceSources = options.maxEvidenceSources
   if (options.slowCorrelatorMillis !== undefined) engineOptions.slowCorrelatorMillis = options.slowCorrelatorMillis
   if (options.maxProcesses !== undefined) engineOptions.processTable = { ...engineOptions.processTable, maxProcesses: options.maxProcesses }
   if (options.maxHeldEvents !== undefined) engineOptions.maxHeldEvents = options.maxHeldEvents

@@ -221,6 +221,30 @@ t.test('detections close at the end of input and the open-detection cap closes t
   t.same(engine.detectionCounts, { open: 3, updated: 0, closed: 3 })
 })
 
+t.test('maxEvidenceSources must be a positive integer', async t => {
+  t.throws(() => new CorrelationEngine({ correlators: [], maxEvidenceSources: 0 }), /maxEvidenceSources must be a positive integer/)
+  t.throws(() => new CorrelationEngine({ correlators: [], maxEvidenceSources: 1.5 }), /maxEvidenceSources/)
+  t.doesNotThrow(() => new CorrelationEngine({ correlators: [], maxEvidenceSources: 1 }))
+})
+
+t.test('shared source evidence is bounded by maxEvidenceSources, oldest sources first out', async t => {
+  const seen: number[] = []
+  const c: Correlator = {
+    name: 'evidence',
+    onEvent (e, ctx) {
+      if (e.category !== 'network' || e.src === undefined) return
+      ctx.addEvidence(e.src.ip, 'test', 0.3)
+      // Asked only at the first and last event: asking also counts as use.
+      if (e.line === 1 || e.line === 50) seen.push(ctx.evidence('198.51.100.1').score)
+    }
+  }
+  const engine = new CorrelationEngine({ correlators: [c], maxEvidenceSources: 10 })
+  for (let i = 1; i <= 50; i++) engine.push(flow(i, i, `198.51.100.${i}`, '10.0.0.1'))
+  t.equal(engine.allStores().get('engine:source-evidence')?.size, 10)
+  t.equal(seen[0], 0.3, 'the first source has its evidence while it is among the last 10')
+  t.equal(seen[1], 0, 'and has lost it 49 sources later')
+})
+
 t.test('staged delivery: correlators after a plain hold see the event once released, with what the holder added', async t => {
   const seenByB: Array<[number, string | undefined]> = []
   let waiting: ScantagEvent | undefined

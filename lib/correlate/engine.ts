@@ -70,6 +70,11 @@ export interface EngineOptions {
   detectionUpdateSeconds?: number
   /** Most open detections (default 10,000); beyond it the least recently updated is closed. */
   maxDetections?: number
+  /**
+   * Most sources whose evidence (`addEvidence`) is remembered (default
+   * {@link DEFAULT_MAX_EVIDENCE_SOURCES}); the least recently added go first.
+   */
+  maxEvidenceSources?: number
   /** The configuration, visible to correlators as `ctx.config`. */
   config?: Readonly<Record<string, unknown>>
   /** Time budget of one correlator call in ms (default 250; 0 turns the check off). */
@@ -126,6 +131,13 @@ export type EngineOutput = ScantagEvent | DetectionRecord
 
 /** Default of {@link EngineOptions.maxHeldBytes}: 32 MiB. */
 export const DEFAULT_MAX_HELD_BYTES = 32 * 1024 * 1024
+/**
+ * Default of {@link EngineOptions.maxEvidenceSources}: 20,000, twice the detectors' own pair and
+ * source stores (10,000 each), whose confidence the evidence raises. About 300 bytes each with
+ * protocol-anomaly's sender record; 100,000 of both took 75 MB of the 256 MiB heap on a
+ * 1,000,000-source Zeek log and slowed the run by half in garbage collection.
+ */
+export const DEFAULT_MAX_EVIDENCE_SOURCES = 20_000
 
 /**
  * Estimated heap bytes of one held event: three bytes a character of its line (the line, one
@@ -239,7 +251,9 @@ export class CorrelationEngine {
     this.maxDetections = options.maxDetections ?? 10_000
     this.config = Object.freeze({ ...(options.config ?? {}) })
     this.processes = new ProcessTable(this.clock, options.processTable)
-    this.evidenceStore = createKeyedState('source-evidence', { max: 100_000, ttlSeconds: 3600 }, this.clock)
+    const maxEvidence = options.maxEvidenceSources ?? DEFAULT_MAX_EVIDENCE_SOURCES
+    if (!Number.isInteger(maxEvidence) || maxEvidence < 1) throw new TypeError(`maxEvidenceSources must be a positive integer, got ${String(options.maxEvidenceSources)}`)
+    this.evidenceStore = createKeyedState('source-evidence', { max: maxEvidence, ttlSeconds: 3600 }, this.clock)
     for (const c of this.correlators) this.contexts.set(c, this.contextFor(c))
     this.contextList = this.correlators.map(c => this.contexts.get(c) as CorrelatorContext)
     this.takesNetwork = this.correlators.map(c => c.categories === undefined || c.categories.includes('network'))

@@ -18,6 +18,7 @@
  */
 import type { NetworkEvent, ScantagEvent } from '../model.js'
 import type { Correlator, CorrelatorContext, KeyedState } from './api.js'
+import { DEFAULT_MAX_EVIDENCE_SOURCES } from './engine.js'
 import {
   CONN_HISTORY_PATTERNS, SURICATA_APPLAYER_ANOMALIES, SURICATA_DECODER_ANOMALIES, SURICATA_DEFAULT_WEIGHTS,
   SURICATA_STREAM_ANOMALIES, ZEEK_WEIRDS, type AnomalySubject, type ConnHistoryPattern
@@ -45,7 +46,7 @@ export interface ProtocolAnomalyOptions {
   maxRepeats?: number
   /** Weight of Zeek weirds the table does not list (default 0: unknown weirds are no evidence). */
   unknownWeirdWeight?: number
-  /** Senders remembered at once (default 100,000, the engine's evidence store size). */
+  /** Senders remembered at once (default 20,000, the engine's default evidence store size, `maxEvidenceSources`). */
   maxSources?: number
 }
 
@@ -228,7 +229,7 @@ export function protocolAnomaly (options: ProtocolAnomalyOptions = {}): Correlat
   const windowSeconds = options.windowSeconds ?? 3600
   const maxRepeats = options.maxRepeats ?? 3
   const unknownWeirdWeight = options.unknownWeirdWeight ?? 0
-  const maxSources = options.maxSources ?? 100_000
+  const maxSources = options.maxSources ?? DEFAULT_MAX_EVIDENCE_SOURCES
   let senders: KeyedState<SenderEvidence>
 
   return {
