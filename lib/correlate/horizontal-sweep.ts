@@ -516,7 +516,9 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
    */
   let newcomers: KeyedState<SweepState> | undefined
   let suspects: KeyedState<SweepState> | undefined
-  const getPair = (key: string): SweepState | undefined => suspects?.get(key) ?? newcomers?.get(key)
+  // An empty tier is not asked (a store lookup costs more than the size check).
+  const getPair = (key: string): SweepState | undefined =>
+    (suspects !== undefined && suspects.size > 0 ? suspects.get(key) : undefined) ?? newcomers?.get(key)
   function setPair (key: string, s: SweepState): void {
     if (s.targets >= 2 && suspects !== undefined) {
       suspects.set(key, s)

@@ -431,7 +431,8 @@ export function vulnScan (options: VulnScanOptions = {}): Correlator {
     const dst = ev.dst?.ip
     const t = ev.flowStart ?? ev.time
     if (src === undefined || dst === undefined || t === undefined) return
-    const s = sources?.get(src)
+    // Most networks have no reported source most of the time: no lookup then.
+    const s = sources !== undefined && sources.size > 0 ? sources.get(src) : undefined
     if (s?.label === undefined || t > s.lastSeen + followSeconds || t < s.firstSeen - followSeconds || !s.targets.includes(dst)) return
     ctx.tag(ev, s.label)
   }
@@ -505,7 +506,7 @@ export function vulnScan (options: VulnScanOptions = {}): Correlator {
     out.set(src, o)
     // The connection record of an evidence event is labelled with it.
     const id = ev.flowId ?? ev.uid
-    const owner = id === undefined ? undefined : links?.get(id)
+    const owner = id === undefined || links === undefined || links.size === 0 ? undefined : links.get(id)
     if (owner === undefined || owner !== src) { follow(ev, ctx); return }
     const label = sources?.get(src)?.label
     if (label !== undefined) ctx.tag(ev, label)
