@@ -31,6 +31,7 @@
 import ipaddr from 'ipaddr.js'
 import { executableKey, networkToolFor, type NetworkTool, type ToolArguments } from './knowledge/network-tools.js'
 import { splitPosixCommandLine } from '../parse/cmdline.js'
+import { memoize } from './knowledge/memo.js'
 
 /** Most address ranges kept (targets and exclusions each). */
 export const MAX_TARGET_RANGES = 1024
@@ -163,17 +164,7 @@ function parseV6 (s: string): Parsed | undefined {
 }
 
 /** Recently parsed IPv6 flow addresses (ipaddr.js parsing costs about a microsecond). */
-const V6_CACHE = new Map<string, Parsed | null>()
-const V6_CACHE_MAX = 4096
-
-function parseV6Cached (s: string): Parsed | undefined {
-  const hit = V6_CACHE.get(s)
-  if (hit !== undefined) return hit ?? undefined
-  const p = parseV6(s)
-  if (V6_CACHE.size >= V6_CACHE_MAX) V6_CACHE.clear()
-  V6_CACHE.set(s, p ?? null)
-  return p
-}
+const parseV6Cached = memoize(parseV6, 4096)
 
 function parseAddress (s: string): Parsed | undefined {
   const v4 = parseV4(s)

@@ -11,19 +11,19 @@ export const MEMO_ENTRIES = 2048
 export const MEMO_KEY_LENGTH = 512
 
 /**
- * Wraps `lookup` with a cache of at most {@link MEMO_ENTRIES} answers, emptied whole when full:
+ * Wraps `lookup` with a cache of at most `max` (default {@link MEMO_ENTRIES}) answers, emptied whole when full:
  * no eviction bookkeeping on the hot path, and a flood of unique keys (a wordlist scan's paths)
  * costs one `Map.set` each and a clear now and then. Longer keys than {@link MEMO_KEY_LENGTH}
  * are looked up every time (they are rare, and attacker-sized).
  */
-export function memoize<R extends object> (lookup: (key: string) => R | undefined): (key: string) => R | undefined {
+export function memoize<R extends object> (lookup: (key: string) => R | undefined, max = MEMO_ENTRIES): (key: string) => R | undefined {
   const answers = new Map<string, R | null>()
   return (key: string): R | undefined => {
     if (key.length > MEMO_KEY_LENGTH) return lookup(key)
     const known = answers.get(key)
     if (known !== undefined) return known ?? undefined
     const answer = lookup(key)
-    if (answers.size >= MEMO_ENTRIES) answers.clear()
+    if (answers.size >= max) answers.clear()
     answers.set(key, answer ?? null)
     return answer
   }
