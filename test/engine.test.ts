@@ -118,6 +118,84 @@ t.test('state stores are bounded and expire by event time', async t => {
   t.equal(store?.get('5'), 5, 'set at t=5, still alive at t=14.5')
 })
 
+t.test('a store with maxSize bounds the sizes its entries add up to, entries that grow in place included', async t => {
+  let store: KeyedState<number[]> | undefined
+  const c: Correlator = {
+    name: 'growing',
+    onEvent (e, ctx) {
+      // One list per key of ten; each event adds to its key's list in place and sets it again.
+      const s = ctx.state<number[]>('lists', { max: 100, ttlSeconds: 1000, maxSize: 2000, sizeOf: (v) => 8 * v.length })
+      const key = String(e.line % 10)
+      const list = s.get(key) ?? []
+      list.push(e.line)
+      s.set(key, list)
+      store = s
+    }
+  }
+  const engine = new CorrelationEngine({ correlators: [c] })
+  const stored = (): { size: number, total: number } => {
+    const cache = engine.allStores().get('growing:lists')?.cache
+    return { size: cache?.size ?? 0, total: cache?.calculatedSize ?? 0 }
+  }
+  for (let i = 1; i <= 100; i++) engine.push(ev(i, i))
+  t.same(stored(), { size: 10, total: 10 * 80 }, 'ten lists of ten: 800 of 2,000')
+  for (let i = 101; i <= 400; i++) engine.push(ev(i, i))
+  const after = stored()
+  t.ok(after.total <= 2000, `lists that grew in place are measured again: ${after.total} of 2,000`)
+  const kept = [...(engine.allStores().get('growing:lists')?.cache.values() ?? [])].reduce<number>((n, v) => n + (v as number[]).length, 0)
+  t.ok(kept < 400 && kept >= 200, `the least recently used lists went, and started over: ${kept} of 400 numbers kept`)
+  t.equal(store?.get('0')?.at(-1), 400, 'the list set last is kept')
+  const { sizeClass } = await import('../lib/correlate/state.js')
+  t.same([0, Number.NaN, 0.2, 1, 64, 65, 100, 1000, 1025].map(sizeClass), [1, 1, 1, 1, 64, 72, 104, 1024, 1152], 'size classes: whole, at least 1, at most 1/8 above')
+})
+
+t.test('a store restored from a checkpoint takes its correlator\'s options when the correlator asks for it', async t => {
+  let seen: KeyedState<string> | undefined
+  const c: Correlator = { name: 'c', onEvent (e, ctx) { seen = ctx.state<string>('s', { max: 2, ttlSeconds: 100, maxSize: 10, sizeOf: (v) => v.length }) } }
+  const engine = new CorrelationEngine({ correlators: [c] })
+  engine.restoreState(0, [], (stores) => {
+    const s = engine.storeFor('c:s', { max: 10, ttlSeconds: 100 })
+    for (const k of ['a', 'b', 'c', 'd']) s.cache.set(k, k.repeat(4))
+    stores.set('c:s', s)
+  })
+  engine.push(ev(1, 1))
+  t.equal(seen?.size, 2, 'the correlator\'s max (2), not the checkpoint\'s (10)')
+  t.same([seen?.get('c'), seen?.get('d'), seen?.get('a')], ['cccc', 'dddd', undefined], 'the most recently used entries kept, in order')
+  t.same(engine.allStores().get('c:s')?.options, { max: 2, ttlSeconds: 100, maxSize: 10, sizeOf: engine.allStores().get('c:s')?.options.sizeOf }, 'made with the correlator\'s options')
+})
+
+t.test('events labelled before their hold deadline are not kept alive by the deadline heap', async t => {
+  const v8 = await import('node:v8')
+  const vm = await import('node:vm')
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc') as () => void
+  // Every event is held for an hour under its source; the tenth event of a source labels them.
+  const c: Correlator = {
+    name: 'early',
+    onEvent (e, ctx) {
+      if (e.category !== 'network') return
+      const key = String(e.line % 100)
+      if (e.line % 1000 < 900) { ctx.holdFor(key, e, (e.time as number) + 3600); return }
+      ctx.tagHeld(key, { subtechnique: 'T1595.001', confidence: 0.5, reason: 'test' })
+    }
+  }
+  const engine = new CorrelationEngine({ correlators: [c], maxHeldEvents: 100_000 })
+  const refs: Array<WeakRef<object>> = []
+  let out = 0
+  for (let i = 0; i < 5000; i++) {
+    const e = ev(i, 1_800_000_000 + i / 100)
+    refs.push(new WeakRef(e))
+    out += engine.push(e).length
+  }
+  // WeakRef targets stay alive until the current job ends: collect in a later one.
+  await new Promise(resolve => setImmediate(resolve))
+  gc()
+  const alive = refs.filter(r => r.deref() !== undefined).length
+  t.equal(out + engine.held, 5000, 'every event left or is held')
+  // The hold queue lets go of leavers in batches of 1,024 (compactHoldOrder); the heap kept all 4,500 labelled ones.
+  t.ok(alive <= engine.held + 1025, `only the held events and the queue's last batch stay alive: ${alive} alive, ${engine.held} held`)
+})
+
 t.test('bad correlators and options fail fast', async t => {
   t.throws(() => new CorrelationEngine({ correlators: [{ name: '', onEvent: () => {} }] }), /non-empty string name/)
   t.throws(() => new CorrelationEngine({ correlators: [{ name: 'a', onEvent: () => {} }, { name: 'a', onEvent: () => {} }] }), /two correlators are named "a"/)
@@ -126,6 +204,16 @@ t.test('bad correlators and options fail fast', async t => {
   const warnings: string[] = []
   new CorrelationEngine({ correlators: [c], log: { info: () => {}, warn: (m) => { warnings.push(String(m)) } } }).push(ev(1, 1))
   t.match(warnings[0], /state "x:s": max must be a positive integer/)
+  const bad = (options: Record<string, unknown>): string => {
+    const seen: string[] = []
+    const d: Correlator = { name: 'y', onEvent (e, ctx) { ctx.state('s', { max: 1, ttlSeconds: 1, ...options }) } }
+    new CorrelationEngine({ correlators: [d], log: { info: () => {}, warn: (m) => { seen.push(String(m)) } } }).push(ev(1, 1))
+    return seen[0] ?? ''
+  }
+  t.match(bad({ maxSize: 10 }), /maxSize and sizeOf go together \(got maxSize without sizeOf\)/)
+  t.match(bad({ sizeOf: () => 1 }), /got sizeOf without maxSize/)
+  t.match(bad({ maxSize: 0.5, sizeOf: () => 1 }), /maxSize must be a positive integer, got 0.5/)
+  t.match(bad({ maxSize: 5, sizeOf: 'big' }), /sizeOf must be a function, got string/)
 })
 
 function flow (line: number, time: number, src: string, dst: string): NetworkEvent {

@@ -67,7 +67,7 @@ t.test('rule, confidence and reason are small pure functions', async t => {
     '192.168.100.103 probed 1000 ports of 192.168.100.102 in 21 s (2000 attempts: 2000 unanswered)')
   t.equal(verticalReason({ source: 'a', target: 'b', ports: 20, seconds: 0.25, attempts: 22, unanswered: 1, rejected: 18, answered: 3, transports: ['tcp', 'udp'] }),
     'a probed 20 tcp/udp ports of b in 0.3 s (22 attempts: 1 unanswered, 18 rejected, 3 answered)')
-  t.same(VERTICAL_SCAN_DEFAULTS, { windowSeconds: 300, threshold: 15, minFailureShare: 0.5, ephemeralPortMin: 32768, maxPairs: 10_000, samplePorts: 10 })
+  t.same(VERTICAL_SCAN_DEFAULTS, { windowSeconds: 300, threshold: 15, minFailureShare: 0.5, ephemeralPortMin: 32768, maxPairs: 10_000, maxBytes: 32 * 1024 * 1024, samplePorts: 10 })
 })
 
 t.test('PortTally counts distinct ports per transport and stays bounded past 64 ports', async t => {
@@ -85,6 +85,74 @@ t.test('PortTally counts distinct ports per transport and stays bounded past 64 
   t.notOk(p.add('icmp', 8, false), 'no ports for ICMP')
   t.same(p.sample, [80, 80, 1000], 'first ports seen, as a sample')
   t.equal(Math.round(p.failureShare * 1000) / 1000, Math.round((1 - 21 / 202) * 1000) / 1000)
+})
+
+t.test('PortTally: a bitmap per transport probed, answered bitmaps only once a port answers, and its size in bytes', async t => {
+  const tcp = new PortTally()
+  const small = tcp.bytes
+  for (let port = 1; port <= 64; port++) tcp.add('tcp', port, false)
+  t.ok(tcp.bytes > small && tcp.bytes < 1024, `a list of 64 ports: ${tcp.bytes} bytes`)
+  for (let port = 65; port <= 1000; port++) tcp.add('tcp', port, false)
+  t.equal(tcp.size, 1000)
+  t.equal(tcp.bytes, 160 + 8 * 10 + 8192, 'a TCP scan: one 8 KiB bitmap, no answered bitmap')
+  tcp.add('tcp', 80, true)
+  t.equal(tcp.answered, 1, 'an answer after the switch is counted')
+  t.notOk(tcp.add('tcp', 80, true), 'and remembered')
+  t.equal(tcp.answered, 1)
+  t.equal(tcp.bytes, 160 + 8 * 10 + 2 * 8192, 'its answered bitmap now exists')
+  tcp.add('udp', 53, false)
+  t.equal(tcp.bytes, 160 + 8 * 10 + 3 * 8192, 'a UDP port adds the UDP bitmap')
+  t.equal(tcp.size, 1001)
+  const revived = PortTally.revive(structuredClone({ ...tcp }))
+  t.ok(revived instanceof PortTally, 'revived from plain fields')
+  t.equal(revived?.size, 1001)
+  t.notOk(revived?.add('udp', 53, false), 'the revived bitmaps remember')
+  t.ok(revived?.add('sctp', 53, false), 'sctp/53 is new')
+})
+
+t.test('PortTally reads checkpoints written before the bitmaps were split by transport', async t => {
+  // The earlier layout: one 24 KiB bitmap for seen and one for answered, transports side by side.
+  const seenBits = new Uint8Array(3 * 8192)
+  const answeredBits = new Uint8Array(3 * 8192)
+  for (let port = 1; port <= 100; port++) seenBits[port >> 3] |= 1 << (port & 7)
+  seenBits[8192 + (53 >> 3)] |= 1 << (53 & 7) // udp/53
+  answeredBits[22 >> 3] |= 1 << (22 & 7) // tcp/22 answered
+  const old = { list: [], sample: [1, 2, 3], size: 101, answered: 1, sampleSize: 10, seenBits, answeredBits }
+  const p = PortTally.revive(old)
+  t.ok(p instanceof PortTally)
+  t.notOk(p?.add('tcp', 50, false), 'tcp/50 was seen')
+  t.notOk(p?.add('udp', 53, false), 'udp/53 was seen')
+  t.ok(p?.add('sctp', 53, false), 'sctp/53 was not')
+  t.notOk(p?.add('tcp', 22, true), 'tcp/22 was seen')
+  t.equal(p?.answered, 1, 'and answered already')
+  t.equal(p?.bytes, 160 + 8 * 4 + 4 * 8192, 'tcp, udp, sctp and tcp-answered bitmaps; none for answered udp')
+  t.equal(PortTally.revive({ ...old, seenBits: new Uint8Array(10) }), undefined, 'a bitmap of the wrong size is refused')
+  t.equal(PortTally.revive({ list: [], sample: [], size: 0, answered: 0, sampleSize: 10, seenSlots: [null, null], answeredSlots: [null, null, null] }), undefined, 'so are two slots of three')
+})
+
+t.test('maxBytes bounds the pairs\' memory: a wide port sweep keeps the most recent pairs, and still fires', async t => {
+  // Invented: one source probing 400 hosts on 100 ports each, host after host then round again
+  // (masscan's interleaving); 400 full pairs need ~3.5 MB, the budget is 1 MiB.
+  const lines: string[] = []
+  let ts = 1_800_000_000
+  for (let port = 1; port <= 100; port++) {
+    for (let h = 0; h < 400; h++) lines.push(conn(ts += 0.001, '203.0.113.9', 40000 + (h % 1000), `10.9.${h >> 8}.${h & 255}`, port, 'S0', 'S'))
+  }
+  const { CorrelationEngine } = await import('../lib/correlate/engine.js')
+  const { zeekToEvent } = await import('../lib/parse/zeek.js')
+  const engine = new CorrelationEngine({ correlators: [verticalScan({ maxBytes: 1024 * 1024 })] })
+  let detections = 0
+  for (const [i, l] of lines.entries()) {
+    const ev = zeekToEvent(JSON.parse(l) as Record<string, unknown>, { input: 'x', line: i + 1, format: 'zeek-json', communityIdSeed: 0, pathHint: 'conn' })
+    if (typeof ev === 'string') continue
+    for (const o of engine.push(ev)) if (o.category === 'detection' && o.detection.status === 'open') detections++
+  }
+  const store = engine.allStores().get('vertical-scan:pairs')
+  t.ok(store !== undefined && store.cache.calculatedSize <= 1024 * 1024, `pairs take ${store?.cache.calculatedSize} bytes of 1,048,576`)
+  const big = [...(store?.cache.values() ?? [])].filter(v => (v as { ports: PortTally }).ports.size > 64).length
+  t.ok(big > 0 && big <= Math.floor(1024 * 1024 / 8192), `pairs past 64 ports, on bitmaps, kept within the budget: ${big} of 400`)
+  t.equal(detections, 400, 'every host\'s scan was reported, at 15 ports, before the budget mattered')
+  t.throws(() => verticalScan({ maxBytes: 1000 }), { name: 'TypeError', message: /maxBytes must be at least 1 MiB/ })
 })
 
 t.test('outcomes, data channels and replies', async t => {

@@ -72,7 +72,7 @@ export interface SourceEvidence {
 }
 
 /** Options of a keyed state store. */
-export interface StateOptions {
+export interface StateOptions<V = unknown> {
   /** Most keys kept; the least recently used go first. */
   max: number
   /** Seconds of event time after which an entry expires. */
@@ -86,6 +86,19 @@ export interface StateOptions {
    * `PortTally.revive` does).
    */
   persist?: boolean
+  /**
+   * Most total size of the entries, in the units {@link StateOptions.sizeOf} gives (the two go
+   * together): once the entries add up to more, the least recently used go first. For stores
+   * whose entries grow (the destinations of a source, the ports of a pair), where `max` entries
+   * alone does not bound the memory. An entry larger than `maxSize` is not kept.
+   */
+  maxSize?: number
+  /**
+   * The size of an entry, measured each time it is set (an entry changed in place is measured
+   * again when it is set again). Rounded up; at least 1. Entries restored from a checkpoint
+   * are plain data, so this must accept them too.
+   */
+  sizeOf?: (value: V, key: string) => number
 }
 
 /** A bounded key-value store whose entries expire by event time (backed by lru-cache). */
@@ -111,7 +124,7 @@ export interface CorrelatorContext {
   /** The process table built from endpoint telemetry. */
   readonly processes: ProcessTable
   /** A bounded keyed store private to this correlator (same name → same store). */
-  state: <V>(name: string, options: StateOptions) => KeyedState<V>
+  state: <V>(name: string, options: StateOptions<V>) => KeyedState<V>
   /**
    * Holds an event back until the watermark passes `until` (event time, seconds), or until
    * {@link CorrelatorContext.release}. When the hold expires, the correlator's `onRelease` is

@@ -40,9 +40,11 @@
  * reason ends with "detected after N probes", N the destinations first contacted when it fired
  * ({@link probesToDetection}).
  *
- * State: one {@link SweepState} per pair in `ctx.state('pairs')` (at most `maxPairs`, expiring
- * `windowSeconds` after the pair's last attempt); each remembers at most `maxTargetsPerPair`
- * destinations (the least recently contacted go first) and the first contacts of the window.
+ * State: one {@link SweepState} per pair, in `ctx.state('pairs')` while it has one destination
+ * and in `ctx.state('suspects')` from two (each at most `maxPairs`, expiring `windowSeconds`
+ * after the pair's last attempt; suspects together at most `maxBytes`); each remembers at most
+ * `maxTargetsPerPair` destinations (the least recently contacted go first) and the first
+ * contacts of the window.
  */
 import ipaddr from 'ipaddr.js'
 import type { Detection, NetworkEvent, ScantagEvent } from '../model.js'
@@ -105,6 +107,15 @@ export interface HorizontalSweepOptions {
    * threshold with the least failure share (250 / 0.5 = 500).
    */
   maxTargetsPerPair?: number
+  /**
+   * Approximate memory the pairs with two or more destinations may take together, bytes; the
+   * least recently active go first past it. Default 32 MiB: about 1,100 pairs at the full 512
+   * destinations, or 10,000 (`maxPairs`) at 50, while `maxPairs` × `maxTargetsPerPair` alone
+   * would allow ~300 MB (measured: 10,000 sources sweeping 520 addresses each ran the `scantag`
+   * command out of heap). A pair costs ~0.6 KiB plus ~56 bytes per remembered destination
+   * ({@link sweepStateBytes}).
+   */
+  maxBytes?: number
   /** Targets shown in a detection. Default 10 (the engine keeps 10). */
   sampleTargets?: number
 }
@@ -121,6 +132,7 @@ export const HORIZONTAL_SWEEP_DEFAULTS = Object.freeze({
   trwFalsePositiveProbability: 0.01,
   trwOnBenign: 'reset' as 'reset' | 'stop',
   maxPairs: 10_000,
+  maxBytes: 32 * 1024 * 1024,
   sampleTargets: 10
 })
 
@@ -436,6 +448,18 @@ export interface SweepState {
   user?: Detection['user']
 }
 
+/**
+ * Approximate bytes a pair's state holds, for the `maxBytes` budget: the object, its samples
+ * and covering block (~600 bytes), ~48 bytes per remembered destination (a `Map` entry, whose
+ * table grows in powers of two: 37-58 bytes measured from 64 to 1,000 entries) and 8 per
+ * first contact in the window. Restored plain data counts the same.
+ */
+export function sweepStateBytes (s: SweepState): number {
+  const contacted = s.contacted instanceof Map ? s.contacted.size : 0
+  const window = Array.isArray(s.window) ? s.window.length : 0
+  return 600 + 48 * contacted + 8 * window
+}
+
 /** A destination as remembered: an IPv4 address as a 32-bit integer, anything else as written. */
 export type DestinationKey = number | string
 
@@ -504,9 +528,13 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
   if (onBenign !== 'reset' && onBenign !== 'stop') throw new TypeError(`trwOnBenign must be 'reset' or 'stop', got ${String(onBenign)}`)
   const holdSeconds = positive('holdSeconds', options.holdSeconds ?? windowSeconds, false)
   const maxPairs = positive('maxPairs', options.maxPairs ?? d.maxPairs, true)
+  const maxBytes = positive('maxBytes', options.maxBytes ?? d.maxBytes, true)
   const largest = Math.max(externalThreshold, internalThreshold)
   const maxTargets = positive('maxTargetsPerPair', options.maxTargetsPerPair ?? Math.max(512, Math.min(Math.ceil(largest / Math.max(minFailureShare, 1e-3)), 65_536)), true)
   if (maxTargets < largest) throw new TypeError(`maxTargetsPerPair (${maxTargets}) must be at least the larger count threshold (${largest}), or the count detector can never fire`)
+  // Room for 16 full pairs at least, or a budget would evict the very sweeps it tracks.
+  const fullPair = 600 + 48 * maxTargets + 8 * 2 * maxTargets
+  if (maxBytes < 16 * fullPair) throw new TypeError(`maxBytes (${maxBytes}) must be at least 16 pairs of maxTargetsPerPair (${maxTargets}) destinations, ${16 * fullPair} bytes`)
   const sampleSize = positive('sampleTargets', options.sampleTargets ?? d.sampleTargets, true)
 
   /**
@@ -666,7 +694,7 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
       if (ctx.isAllowed(src, { port: svc.port, subtechnique: SUBTECHNIQUE })) return
 
       newcomers ??= ctx.state<SweepState>('pairs', { max: maxPairs, ttlSeconds: windowSeconds })
-      suspects ??= ctx.state<SweepState>('suspects', { max: maxPairs, ttlSeconds: windowSeconds })
+      suspects ??= ctx.state<SweepState>('suspects', { max: maxPairs, ttlSeconds: windowSeconds, maxSize: maxBytes, sizeOf: sweepStateBytes })
       const key = `${src}|${svc.service}`
       let s = getPair(key)
       if (s === undefined) {

@@ -16,31 +16,93 @@ export interface EventClock {
 }
 
 /** Validates store options; throws a message naming the store and the bad value. */
-export function checkStateOptions (name: string, o: StateOptions): void {
+export function checkStateOptions (name: string, o: StateOptions<never>): void {
   if (!Number.isInteger(o.max) || o.max < 1) throw new TypeError(`state "${name}": max must be a positive integer, got ${String(o.max)}`)
   if (!(typeof o.ttlSeconds === 'number' && o.ttlSeconds > 0 && Number.isFinite(o.ttlSeconds))) throw new TypeError(`state "${name}": ttlSeconds must be a positive number, got ${String(o.ttlSeconds)}`)
+  if ((o.maxSize === undefined) !== (o.sizeOf === undefined)) throw new TypeError(`state "${name}": maxSize and sizeOf go together (got ${o.maxSize === undefined ? 'sizeOf without maxSize' : 'maxSize without sizeOf'})`)
+  if (o.maxSize !== undefined && (!Number.isSafeInteger(o.maxSize) || o.maxSize < 1)) throw new TypeError(`state "${name}": maxSize must be a positive integer, got ${String(o.maxSize)}`)
+  if (o.sizeOf !== undefined && typeof o.sizeOf !== 'function') throw new TypeError(`state "${name}": sizeOf must be a function, got ${typeof o.sizeOf}`)
 }
 
 /** A store as the engine keeps it: the public interface plus its cache, for checkpoints. */
-export type StoredState<V extends NonNullable<unknown>> = KeyedState<V> & { readonly cache: LRUCache<string, V>, readonly persist: boolean }
+export type StoredState<V extends NonNullable<unknown>> = KeyedState<V> & {
+  readonly cache: LRUCache<string, V>
+  readonly persist: boolean
+  /** The options it was made with. */
+  readonly options: StateOptions<V>
+}
 
-/** Creates a bounded store whose entries expire `ttlSeconds` of event time after being set. */
-export function createKeyedState<V extends NonNullable<unknown>> (name: string, options: StateOptions, clock: EventClock): StoredState<V> {
-  checkStateOptions(name, options)
+/**
+ * An entry's size as the store counts it: rounded up to a positive integer (a `sizeOf` that
+ * gives 0, a fraction or NaN must not make lru-cache throw in the middle of a stream), then to
+ * its size class, at most 1/8 above: a growing entry then changes size, and must be measured
+ * into the store again, a few dozen times in its life rather than at every event.
+ */
+export function sizeClass (n: number): number {
+  const size = Math.ceil(n)
+  if (!(size >= 1)) return 1
+  if (size <= 64) return size
+  const step = 2 ** (Math.floor(Math.log2(size)) - 3)
+  return Math.ceil(size / step) * step
+}
+
+/**
+ * Creates a bounded store whose entries expire `ttlSeconds` of event time after being set, and
+ * with `maxSize`, whose entries' sizes add up to at most that.
+ */
+export function createKeyedState<V extends NonNullable<unknown>> (name: string, options: StateOptions<V>, clock: EventClock): StoredState<V> {
+  checkStateOptions(name, options as StateOptions<never>)
+  const sizeOf = options.sizeOf
   const cache = new LRUCache<string, V>({
     max: options.max,
     ttl: options.ttlSeconds * 1000,
     ttlResolution: 0,
     ttlAutopurge: false,
-    perf: { now: () => clock.now() * 1000 }
+    perf: { now: () => clock.now() * 1000 },
+    ...(options.maxSize !== undefined && sizeOf !== undefined
+      ? { maxSize: options.maxSize, sizeCalculation: (value: V, key: string) => sizeClass(sizeOf(value, key)) }
+      : {})
   })
+  let set = (key: string, value: V): void => { cache.set(key, value) }
+  if (sizeOf !== undefined) {
+    // lru-cache measures an entry when a new value is set, not when the same object is set
+    // again after growing in place; so an object whose size class changed is taken out and
+    // put back. The size each object was last counted at is kept beside it.
+    const counted = new WeakMap<object, number>()
+    set = (key, value) => {
+      const size = sizeClass(sizeOf(value, key))
+      if (typeof value === 'object' && counted.get(value) !== size) {
+        if (cache.peek(key, { allowStale: true }) === value) cache.delete(key)
+        counted.set(value, size)
+      }
+      cache.set(key, value, { size })
+    }
+  }
   return {
     cache,
     persist: options.persist !== false,
+    options,
     get: (key) => cache.get(key),
-    set: (key, value) => { cache.set(key, value) },
+    set,
     has: (key) => cache.has(key),
     delete: (key) => cache.delete(key),
     get size () { return cache.size }
   }
+}
+
+/**
+ * A store made again with other options (those its correlator asks for, after a checkpoint
+ * created it with the saved ones), holding the same entries with the time each had left:
+ * the least recently used are set first, so the order is kept and, if the new bounds are
+ * tighter, they are the ones that go.
+ */
+export function rebuildKeyedState<V extends NonNullable<unknown>> (old: StoredState<V>, options: StateOptions<V>, clock: EventClock, name: string): StoredState<V> {
+  const store = createKeyedState<V>(name, options, clock)
+  for (const entry of old.cache.rentries()) {
+    const [key, value] = entry as [string, V]
+    const left = old.cache.getRemainingTTL(key)
+    if (left <= 0) continue
+    store.cache.set(key, value, Number.isFinite(left) ? { ttl: Math.max(1, left) } : {})
+  }
+  return store
 }

@@ -37,9 +37,9 @@
  * lets its held attempts go unlabelled. One detection per (source, destination host).
  *
  * State: one {@link PairState} per pair in `ctx.state('pairs')` (at most `maxPairs`, expiring
- * `windowSeconds` after the pair's last attempt). Ports are kept in a {@link PortTally}: a short
- * list, then two 24 KiB bitmaps (seen, answered) once a pair passes 64 ports, so a pair costs
- * at most about 50 KiB whatever the scan.
+ * `windowSeconds` after the pair's last attempt, and together at most `maxBytes`). Ports are
+ * kept in a {@link PortTally}: a short list, then an 8 KiB bitmap per transport once a pair
+ * passes 64 ports, so a pair costs at most about 50 KiB whatever the scan.
  */
 import type { Detection, NetworkEvent, ScantagEvent } from '../model.js'
 import type { Correlator, CorrelatorContext, KeyedState, LabelInput } from './api.js'
@@ -78,6 +78,14 @@ export interface VerticalScanOptions {
   holdSeconds?: number
   /** Most (source, destination) pairs followed at once. Default 10,000. */
   maxPairs?: number
+  /**
+   * Approximate memory all pairs may take together, bytes; the least recently active go first
+   * past it. Default 32 MiB. A pair costs ~1 KiB until it passes 64 ports, then 8 KiB per
+   * transport probed (16 KiB once ports answer), so `maxPairs` alone would allow ~500 MB when
+   * one sweep probes 10,000 hosts on 65 ports or more (measured: 623 MiB peak RSS for 9,000
+   * hosts × 80 ports). 32 MiB keeps 4,000 such pairs, while a pair fires at 15 ports.
+   */
+  maxBytes?: number
   /** Ports shown in a detection. Default 10. */
   samplePorts?: number
 }
@@ -89,6 +97,7 @@ export const VERTICAL_SCAN_DEFAULTS = Object.freeze({
   minFailureShare: 0.5,
   ephemeralPortMin: 32768,
   maxPairs: 10_000,
+  maxBytes: 32 * 1024 * 1024,
   samplePorts: 10
 })
 
@@ -176,18 +185,25 @@ export function isReplyDirection (ev: NetworkEvent, ephemeralPortMin: number = V
   return ev.transport === 'udp' && sp !== undefined && dp !== undefined && sp < 1024 && dp >= ephemeralPortMin
 }
 
-const BITMAP_BYTES = (3 * 65536) / 8
+/** Bytes of one transport's bitmap: a bit per port. */
+const SLOT_BYTES = 65536 / 8
+const SLOTS = 3
+/** Ports kept as a list before the bitmaps take over: a list of 64 costs ~0.6 KiB, a bitmap 8 KiB. */
+const LIST_PORTS = 64
 
 /**
  * Distinct ports of one pair, each remembered as answered-with-data or not. A list for the
- * first 64 ports, then bitmaps (24 KiB each): bounded whatever the scan.
+ * first 64 ports, then a bitmap (8 KiB) per transport seen, and one for the answered ports of
+ * a transport once one answers: a TCP scan costs 8 KiB, every port of every transport with
+ * answers 48 KiB, whatever the scan. {@link PortTally.bytes} says how much a tally holds.
  */
 export class PortTally {
   /** Port keys (slot × 65536 + port) in first-seen order, until the bitmaps take over. */
   private list: number[] = []
   private answeredList: Set<number> | undefined
-  private seenBits: Uint8Array | undefined
-  private answeredBits: Uint8Array | undefined
+  /** Per transport slot, its bitmap once the list is given up (null: nothing seen on it yet). */
+  private seenSlots: Array<Uint8Array | null> | undefined
+  private answeredSlots: Array<Uint8Array | null> | undefined
   /** Distinct ports. */
   size = 0
   /** Distinct ports that exchanged data at least once. */
@@ -201,22 +217,24 @@ export class PortTally {
   add (transport: string, port: number, withData: boolean): boolean {
     const slot = TRANSPORT_SLOT[transport]
     if (slot === undefined || !Number.isInteger(port) || port < 0 || port > 65535) return false
-    const key = slot * 65536 + port
     let isNew: boolean
     let wasAnswered: boolean
-    if (this.seenBits === undefined) {
+    if (this.seenSlots === undefined) {
+      const key = slot * 65536 + port
       isNew = !this.list.includes(key)
       wasAnswered = this.answeredList?.has(key) ?? false
       if (isNew) this.list.push(key)
       if (withData && !wasAnswered) (this.answeredList ??= new Set()).add(key)
-      if (this.list.length > 64) this.toBitmaps()
+      if (this.list.length > LIST_PORTS) this.toBitmaps()
     } else {
-      const byte = key >> 3
-      const bit = 1 << (key & 7)
-      isNew = (this.seenBits[byte] & bit) === 0
-      wasAnswered = ((this.answeredBits as Uint8Array)[byte] & bit) !== 0
-      this.seenBits[byte] |= bit
-      if (withData) (this.answeredBits as Uint8Array)[byte] |= bit
+      const byte = port >> 3
+      const bit = 1 << (port & 7)
+      const seen = this.seenSlots[slot] ??= new Uint8Array(SLOT_BYTES)
+      const answered = (this.answeredSlots as Array<Uint8Array | null>)[slot]
+      isNew = (seen[byte] & bit) === 0
+      wasAnswered = answered !== null && (answered[byte] & bit) !== 0
+      seen[byte] |= bit
+      if (withData && !wasAnswered) this.mark(this.answeredSlots as Array<Uint8Array | null>, slot * 65536 + port)
     }
     if (isNew) {
       this.size++
@@ -226,11 +244,28 @@ export class PortTally {
     return isNew
   }
 
+  /** Approximate bytes the tally holds (object, list or bitmaps, samples), for the pairs' memory budget. */
+  get bytes (): number {
+    let n = 160 + 8 * this.sample.length
+    if (this.seenSlots === undefined) return n + 8 * this.list.length + 24 * (this.answeredList?.size ?? 0)
+    for (const b of this.seenSlots) if (b !== null) n += SLOT_BYTES
+    for (const b of this.answeredSlots ?? []) if (b !== null) n += SLOT_BYTES
+    return n
+  }
+
+  private mark (slots: Array<Uint8Array | null>, key: number): void {
+    const slot = Math.floor(key / 65536)
+    const port = key % 65536
+    ;(slots[slot] ??= new Uint8Array(SLOT_BYTES))[port >> 3] |= 1 << (port & 7)
+  }
+
   private toBitmaps (): void {
-    this.seenBits = new Uint8Array(BITMAP_BYTES)
-    this.answeredBits = new Uint8Array(BITMAP_BYTES)
-    for (const key of this.list) this.seenBits[key >> 3] |= 1 << (key & 7)
-    for (const key of this.answeredList ?? []) this.answeredBits[key >> 3] |= 1 << (key & 7)
+    const seen: Array<Uint8Array | null> = new Array<Uint8Array | null>(SLOTS).fill(null)
+    const answered: Array<Uint8Array | null> = new Array<Uint8Array | null>(SLOTS).fill(null)
+    for (const key of this.list) this.mark(seen, key)
+    for (const key of this.answeredList ?? []) this.mark(answered, key)
+    this.seenSlots = seen
+    this.answeredSlots = answered
     this.list = []
     this.answeredList = undefined
   }
@@ -242,26 +277,60 @@ export class PortTally {
 
   /**
    * A tally again from its fields as a checkpoint restores them (`--state`, JetStream): a plain
-   * object with the same fields, its Set and bitmaps already revived. Undefined when the fields
-   * are not a tally's, so that a damaged entry starts over instead of failing every event.
+   * object with the same fields, its Set and bitmaps already revived. Checkpoints written
+   * before the bitmaps were split by transport (one 24 KiB `seenBits` and `answeredBits`) are
+   * read too. Undefined when the fields are not a tally's, so that a damaged entry starts over
+   * instead of failing every event.
    */
   static revive (v: unknown): PortTally | undefined {
     if (v instanceof PortTally) return v
     if (v === null || typeof v !== 'object') return undefined
     const o = v as Record<string, unknown>
-    const bitmap = (b: unknown): boolean => b === undefined || (b instanceof Uint8Array && b.length === BITMAP_BYTES)
     const numbers = (a: unknown): a is number[] => Array.isArray(a) && a.every(n => Number.isInteger(n))
     if (!numbers(o.list) || !numbers(o.sample) || !Number.isInteger(o.size) || !Number.isInteger(o.answered) || !Number.isInteger(o.sampleSize)) return undefined
-    if (!bitmap(o.seenBits) || !bitmap(o.answeredBits) || (o.seenBits === undefined) !== (o.answeredBits === undefined)) return undefined
     if (o.answeredList !== undefined && !(o.answeredList instanceof Set)) return undefined
+    let seenSlots = slotsOf(o.seenSlots)
+    let answeredSlots = slotsOf(o.answeredSlots)
+    if (o.seenBits !== undefined || o.answeredBits !== undefined) {
+      // The format before: one bitmap of the three transports each for seen and answered.
+      seenSlots = splitBitmap(o.seenBits)
+      answeredSlots = splitBitmap(o.answeredBits)
+      if (seenSlots === undefined || answeredSlots === undefined) return undefined
+    }
+    if (seenSlots === null || answeredSlots === null || (seenSlots === undefined) !== (answeredSlots === undefined)) return undefined
     const tally = new PortTally(o.sampleSize as number)
-    Object.assign(tally, { list: o.list, answeredList: o.answeredList, seenBits: o.seenBits, answeredBits: o.answeredBits, size: o.size, answered: o.answered })
+    Object.assign(tally, { list: o.list, answeredList: o.answeredList, seenSlots, answeredSlots, size: o.size, answered: o.answered })
     tally.sample.push(...o.sample)
     return tally
   }
 }
 
-/** What is remembered per (source, destination host) pair. */
+/** Per-transport bitmaps as a checkpoint gives them back; undefined when absent, null when malformed. */
+function slotsOf (v: unknown): Array<Uint8Array | null> | undefined | null {
+  if (v === undefined) return undefined
+  if (!Array.isArray(v) || v.length !== SLOTS) return null
+  return v.every(b => b === null || (b instanceof Uint8Array && b.length === SLOT_BYTES)) ? v as Array<Uint8Array | null> : null
+}
+
+/** An old 24 KiB bitmap split by transport, slots without a bit left empty; undefined when malformed. */
+function splitBitmap (v: unknown): Array<Uint8Array | null> | undefined {
+  if (!(v instanceof Uint8Array) || v.length !== SLOTS * SLOT_BYTES) return undefined
+  const slots: Array<Uint8Array | null> = []
+  for (let i = 0; i < SLOTS; i++) {
+    const part = v.subarray(i * SLOT_BYTES, (i + 1) * SLOT_BYTES)
+    slots.push(part.some(b => b !== 0) ? part.slice() : null)
+  }
+  return slots
+}
+
+/** Bytes a pair takes besides its tally: the state object, its transports Set and key. */
+const PAIR_OVERHEAD_BYTES = 400
+
+/** Approximate bytes a pair's state holds, for the `maxBytes` budget (restored plain data included). */
+export function pairBytes (s: PairState): number {
+  return PAIR_OVERHEAD_BYTES + (s.ports instanceof PortTally ? s.ports.bytes : 50_000)
+}
+
 export interface PairState {
   firstSeen: number
   lastSeen: number
@@ -335,6 +404,9 @@ export function verticalScan (options: VerticalScanOptions = {}): Correlator {
   if (!(typeof ephemeralPortMin === 'number' && Number.isInteger(ephemeralPortMin) && ephemeralPortMin >= 0 && ephemeralPortMin <= 65535)) throw new TypeError(`ephemeralPortMin must be an integer from 0 to 65535, got ${String(ephemeralPortMin)}`)
   const holdSeconds = positive('holdSeconds', options.holdSeconds ?? windowSeconds, false)
   const maxPairs = positive('maxPairs', options.maxPairs ?? d.maxPairs, true)
+  const maxBytes = positive('maxBytes', options.maxBytes ?? d.maxBytes, true)
+  // The largest pair (every port of three transports, all answered) must fit, or it could not be kept.
+  if (maxBytes < 1024 * 1024) throw new TypeError(`maxBytes must be at least 1 MiB (1048576), got ${maxBytes}`)
   const sampleSize = positive('samplePorts', options.samplePorts ?? d.samplePorts, true)
 
   let pairs: KeyedState<PairState> | undefined
@@ -395,7 +467,7 @@ export function verticalScan (options: VerticalScanOptions = {}): Correlator {
       if (outcome === undefined || isServiceDataFlow(event, ephemeralPortMin) || isReplyDirection(event, ephemeralPortMin)) return
       if (ctx.isAllowed(src, { port: dport, subtechnique: SUBTECHNIQUE })) return
 
-      pairs ??= ctx.state<PairState>('pairs', { max: maxPairs, ttlSeconds: windowSeconds })
+      pairs ??= ctx.state<PairState>('pairs', { max: maxPairs, ttlSeconds: windowSeconds, maxSize: maxBytes, sizeOf: pairBytes })
       const key = `${src}|${dst}`
       let s = pairs.get(key)
       if (s !== undefined && !(s.ports instanceof PortTally)) {

@@ -108,6 +108,13 @@ export interface WordlistScanOptions {
    * 1,505 and subdomains-top1million-5000 are counted exactly; beyond, counts become "at least").
    */
   maxNamesPerKey?: number
+  /**
+   * Approximate memory the keys of each kind may take together, bytes; the least recently
+   * active go first past it. Default 16 MiB: ~400,000 remembered names, while `maxKeys` ×
+   * `maxNamesPerKey` alone would allow ~2 GB per kind. A key costs ~1 KiB plus ~40 bytes per
+   * name ({@link tallyBytes}).
+   */
+  maxBytes?: number
 }
 
 /** The defaults, each justified on {@link WordlistScanOptions}. */
@@ -121,7 +128,8 @@ export const WORDLIST_SCAN_DEFAULTS: Readonly<Required<WordlistScanOptions>> = O
   holdSeconds: 60,
   idleSeconds: 900,
   maxKeys: 10_000,
-  maxNamesPerKey: 5_000
+  maxNamesPerKey: 5_000,
+  maxBytes: 16 * 1024 * 1024
 })
 
 /**
@@ -159,6 +167,15 @@ interface Tally extends ReasonCounts {
   process?: Detection['process']
   host?: Detection['host']
   user?: Detection['user']
+}
+
+/**
+ * Approximate bytes a key's tally holds, for the `maxBytes` budget: the object with its
+ * samples, failures and ports (~1 KiB) and ~40 bytes per name hash (a `Set` entry, whose table
+ * grows in powers of two: 29-42 bytes measured from 64 to 5,000 entries).
+ */
+export function tallyBytes (tally: { names?: unknown }): number {
+  return 1024 + 40 * (tally.names instanceof Set ? tally.names.size : 0)
 }
 
 /** What one event contributes. */
@@ -376,14 +393,17 @@ export function wordlistScan (options: WordlistScanOptions = {}): Correlator {
   const httpTh: WordlistThresholds = { minDistinct: o.minDistinctPaths, minShare: o.minFailureShare, toolMinDistinct: o.toolMinDistinct }
   const dnsTh: WordlistThresholds = { minDistinct: o.minDistinctNames, minShare: o.minNxdomainShare, toolMinDistinct: o.toolMinDistinct }
   const ttlSeconds = Math.max(o.windowSeconds, o.idleSeconds)
+  // Room for 16 full keys at least, or the budget would evict the very scans it tracks.
+  const fullKey = tallyBytes({}) + 40 * o.maxNamesPerKey
+  if (o.maxBytes < 16 * fullKey) throw new TypeError(`wordlistScan: maxBytes (${o.maxBytes}) must be at least 16 keys of maxNamesPerKey (${o.maxNamesPerKey}) names, ${16 * fullKey} bytes`)
 
   let http: KeyedState<Tally>
   let dns: KeyedState<Tally>
 
   function init (ctx: CorrelatorContext): void {
     if (http !== undefined) return
-    http = ctx.state('http', { max: o.maxKeys, ttlSeconds })
-    dns = ctx.state('dns', { max: o.maxKeys, ttlSeconds })
+    http = ctx.state<Tally>('http', { max: o.maxKeys, ttlSeconds, maxSize: o.maxBytes, sizeOf: tallyBytes })
+    dns = ctx.state<Tally>('dns', { max: o.maxKeys, ttlSeconds, maxSize: o.maxBytes, sizeOf: tallyBytes })
   }
 
   /** The key's tally if it is still current: within its window, or its detection not idle. */
