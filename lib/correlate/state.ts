@@ -42,7 +42,8 @@ export function sizeClass (n: number): number {
   const size = Math.ceil(n)
   if (!(size >= 1)) return 1
   if (size <= 64) return size
-  const step = 2 ** (Math.floor(Math.log2(size)) - 3)
+  // 2^(floor(log2 size) - 3), by counting leading zeros while the size fits in 31 bits.
+  const step = size < 0x80000000 ? 1 << (28 - Math.clz32(size)) : 2 ** (Math.floor(Math.log2(size)) - 3)
   return Math.ceil(size / step) * step
 }
 
@@ -69,13 +70,16 @@ export function createKeyedState<V extends NonNullable<unknown>> (name: string, 
     // again after growing in place; so an object whose size class changed is taken out and
     // put back. The size each object was last counted at is kept beside it.
     const counted = new WeakMap<object, number>()
+    // One options object for every set (read at once by lru-cache): no allocation per event.
+    const sized = { size: 1 }
     set = (key, value) => {
       const size = sizeClass(sizeOf(value, key))
       if (typeof value === 'object' && counted.get(value) !== size) {
         if (cache.peek(key, { allowStale: true }) === value) cache.delete(key)
         counted.set(value, size)
       }
-      cache.set(key, value, { size })
+      sized.size = size
+      cache.set(key, value, sized)
     }
   }
   return {
