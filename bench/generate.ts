@@ -16,6 +16,11 @@ import { communityId } from '../lib/community-id.js'
 import { formatIsoMicros, parseIsoTime } from '../lib/parse/time.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+/**
+ * The Node flags the `scantag` command runs with: its shebang's (lib/cli.ts), so that the
+ * benches measure the heap limit users get.
+ */
+export const CLI_NODE_FLAGS = (/^#!.*\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(readFileSync(join(ROOT, 'lib', 'cli.ts'), 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/).filter(f => f !== '')
 export const OUT_DIR = join(ROOT, 'bench', 'out')
 const LAB_DIR = join(ROOT, '..', 'shared', 'data', 'lab')
 const BUNDLED_EVE = join(ROOT, 'examples', 'data', 'eve.json')
@@ -389,14 +394,17 @@ export interface Inputs {
   conn: InputInfo
 }
 
-/** Gathers lines and writes them in large blocks (one write per line would dominate). */
-class BlockWriter {
+/**
+ * Gathers lines and writes them in large blocks (one write per line would dominate), to
+ * `path`.tmp until closed: no half-written input is ever taken for a finished one.
+ */
+export class BlockWriter {
   private parts: string[] = []
   private size = 0
   bytes = 0
   private readonly fd: number
 
-  constructor (readonly path: string) { this.fd = openSync(path, 'w') }
+  constructor (readonly path: string) { this.fd = openSync(path + '.tmp', 'w') }
 
   line (s: string): void {
     this.parts.push(s)
@@ -411,7 +419,13 @@ class BlockWriter {
     this.size = 0
   }
 
-  close (): number { this.flush(); closeSync(this.fd); return this.bytes }
+  /** Flushes, closes and renames into place; returns the bytes written. */
+  close (): number {
+    this.flush()
+    closeSync(this.fd)
+    renameSync(this.path + '.tmp', this.path)
+    return this.bytes
+  }
 }
 
 /** The lab's EVE files, or the bundled one when ../shared is absent or not wanted. */
@@ -429,14 +443,13 @@ function writeEve (opts: GenerateOptions, path: string): InputInfo {
   const net = new Network(opts, templates[0].time, opts.seed)
   const gen = new EveGenerator(templates, net, opts.adversarial)
   const kinds: Record<string, number> = {}
-  const w = new BlockWriter(path + '.tmp')
+  const w = new BlockWriter(path)
   for (let n = 0; n < opts.records; n++) {
     const { line, kind } = gen.next()
     kinds[kind] = (kinds[kind] ?? 0) + 1
     w.line(line)
   }
   const bytes = w.close()
-  renameSync(path + '.tmp', path) // no half-written input is ever taken for a finished one
   for (const k of Object.keys(kinds)) kinds[k] /= opts.records
   return { file: path, format: 'eve', from, templates: templates.length, records: opts.records, bytes, distinctSources: net.distinctSources, scanners: net.scannersUsed, scannerShare: net.scannerRecords / net.records, kinds }
 }
@@ -478,7 +491,7 @@ function writeConn (opts: GenerateOptions, path: string): InputInfo {
   const from = useBenign ? [BUNDLED_CONN, BENIGN_CONN] : [BUNDLED_CONN]
   const net = new Network(opts, Number(tpl.rows[0][tpl.col.ts]), opts.seed + 1)
   const rng = net.rng
-  const w = new BlockWriter(path + '.tmp')
+  const w = new BlockWriter(path)
   for (const h of tpl.header) w.line(h)
   let nextScan = 0
   let nextOrdinary = 0
@@ -509,7 +522,6 @@ function writeConn (opts: GenerateOptions, path: string): InputInfo {
   }
   for (const t of tpl.trailer) w.line(t)
   const bytes = w.close()
-  renameSync(path + '.tmp', path)
   return { file: path, format: 'zeek-tsv', from, templates: tpl.rows.length + (useBenign ? ordinary.length : 0), records: opts.records, bytes, distinctSources: net.distinctSources, scanners: net.scannersUsed, scannerShare: net.scannerRecords / net.records }
 }
 

@@ -7,20 +7,14 @@
  * process (run-one.ts), so peak RSS is per pipeline and no run warms up another.
  */
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join, relative } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
-import { MAX_SOURCES, ROOT, writeInputs, type GenerateOptions, type InputInfo, type Inputs } from './generate.js'
+import { CLI_NODE_FLAGS, MAX_SOURCES, ROOT, writeInputs, type GenerateOptions, type InputInfo, type Inputs } from './generate.js'
 import type { RunResult } from './run-one.js'
 import { fixed, formatTable, int, percent } from './table.js'
 
 const RUN_ONE = join(ROOT, 'bench', 'run-one.ts')
-/**
- * The Node flags the `scantag` command runs with: its shebang's (lib/cli.ts), so that the bench
- * measures the heap limit users get.
- */
-export const CLI_NODE_FLAGS = (/^#!.*\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(readFileSync(join(ROOT, 'lib', 'cli.ts'), 'utf8').split('\n')[0])?.[1] ?? '').trim().split(/\s+/).filter(f => f !== '')
 const SCANNER_SHARE = 0.03
 
 const USAGE = `Usage: npm run bench [-- OPTIONS]
