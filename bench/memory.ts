@@ -26,7 +26,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { BlockWriter, CLI_NODE_FLAGS, mulberry32, OUT_DIR, parseConnLog, ROOT, zeekUid } from './generate.js'
-import { fixed, formatTable, int } from './table.js'
+import { fixed, formatTable, int, positiveInt } from './table.js'
 
 const MEMORY_DIR = join(OUT_DIR, 'memory')
 const CLI = join(ROOT, 'dist', 'cli.js')
@@ -459,13 +459,6 @@ interface Row {
   expectedDetections: Record<string, number>
   status: string
   run: RunOutcome
-}
-
-function positiveInt (name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined
-  const n = Number(v.replaceAll('_', '').replaceAll(',', ''))
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} expects a positive integer, got "${v}"`)
-  return n
 }
 
 interface Options { shapes: Shapes, only: ShapeName | undefined, seed: number, json: boolean }

@@ -24,3 +24,11 @@ export function fixed (n: number, digits: number): string {
 export function percent (share: number): string {
   return `${(share * 100).toFixed(share < 0.01 ? 2 : 1)}%`
 }
+
+/** A flag's positive integer (`100000`, `100_000` or `100,000`); undefined when the flag is absent. */
+export function positiveInt (name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v.replaceAll('_', '').replaceAll(',', ''))
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} expects a positive integer, got "${v}"`)
+  return n
+}

@@ -12,7 +12,7 @@ import { join, relative } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { CLI_NODE_FLAGS, MAX_SOURCES, ROOT, writeInputs, type GenerateOptions, type InputInfo, type Inputs } from './generate.js'
 import type { RunResult } from './run-one.js'
-import { fixed, formatTable, int, percent } from './table.js'
+import { fixed, formatTable, int, percent, positiveInt } from './table.js'
 
 const RUN_ONE = join(ROOT, 'bench', 'run-one.ts')
 const SCANNER_SHARE = 0.03
@@ -66,13 +66,6 @@ interface Row {
   peakRssMiB: number
   deadLetters: number
   runs: number[]
-}
-
-function positiveInt (name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined
-  const n = Number(v.replaceAll('_', '').replaceAll(',', ''))
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} expects a positive integer, got "${v}"`)
-  return n
 }
 
 function options (): { gen: GenerateOptions, runs: number, json: boolean, only: string | undefined } | undefined {

@@ -234,7 +234,7 @@ export class PortTally {
       isNew = (seen[byte] & bit) === 0
       wasAnswered = answered !== null && (answered[byte] & bit) !== 0
       seen[byte] |= bit
-      if (withData && !wasAnswered) this.mark(this.answeredSlots as Array<Uint8Array | null>, slot * 65536 + port)
+      if (withData && !wasAnswered) mark(this.answeredSlots as Array<Uint8Array | null>, slot, port)
     }
     if (isNew) {
       this.size++
@@ -253,17 +253,11 @@ export class PortTally {
     return n
   }
 
-  private mark (slots: Array<Uint8Array | null>, key: number): void {
-    const slot = Math.floor(key / 65536)
-    const port = key % 65536
-    ;(slots[slot] ??= new Uint8Array(SLOT_BYTES))[port >> 3] |= 1 << (port & 7)
-  }
-
   private toBitmaps (): void {
     const seen: Array<Uint8Array | null> = new Array<Uint8Array | null>(SLOTS).fill(null)
     const answered: Array<Uint8Array | null> = new Array<Uint8Array | null>(SLOTS).fill(null)
-    for (const key of this.list) this.mark(seen, key)
-    for (const key of this.answeredList ?? []) this.mark(answered, key)
+    for (const key of this.list) mark(seen, key >>> 16, key & 0xffff)
+    for (const key of this.answeredList ?? []) mark(answered, key >>> 16, key & 0xffff)
     this.seenSlots = seen
     this.answeredSlots = answered
     this.list = []
@@ -303,6 +297,11 @@ export class PortTally {
     tally.sample.push(...o.sample)
     return tally
   }
+}
+
+/** Sets a port's bit in its transport's bitmap, made when the transport has none yet. */
+function mark (slots: Array<Uint8Array | null>, slot: number, port: number): void {
+  (slots[slot] ??= new Uint8Array(SLOT_BYTES))[port >> 3] |= 1 << (port & 7)
 }
 
 /** Per-transport bitmaps as a checkpoint gives them back; undefined when absent, null when malformed. */
