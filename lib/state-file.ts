@@ -85,15 +85,18 @@ export function snapshotEngine (engine: CorrelationEngine, correlators: string[]
   const stores: EngineState['stores'] = {}
   for (const [name, store] of engine.allStores()) {
     if (!store.persist) continue
-    const cache = store.cache
     const entries: Array<[string, unknown, number | null]> = []
-    // rentries(): least recently used first, so that loading in order keeps recency.
-    for (const [k, value] of cache.rentries()) {
-      const key = k as string
-      const ms = cache.getRemainingTTL(key)
-      entries.push([key, value, Number.isFinite(ms) ? Math.max(0, ms) / 1000 : null])
+    // rentries(): least recently used first, so that loading in order keeps recency. An empty
+    // store's cache is not asked for: that would make its arrays (lib/correlate/state.ts).
+    if (store.size > 0) {
+      const cache = store.cache
+      for (const [k, value] of cache.rentries()) {
+        const key = k as string
+        const ms = cache.getRemainingTTL(key)
+        entries.push([key, value, Number.isFinite(ms) ? Math.max(0, ms) / 1000 : null])
+      }
     }
-    stores[name] = { max: cache.max, ttlSeconds: (cache.ttl ?? 0) / 1000, entries }
+    stores[name] = { max: store.options.max, ttlSeconds: store.options.ttlSeconds, entries }
   }
   const watermark = engine.watermark
   return {

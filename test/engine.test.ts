@@ -164,11 +164,34 @@ t.test('a store restored from a checkpoint takes its correlator\'s options when 
   t.same(engine.allStores().get('c:s')?.options, { max: 2, ttlSeconds: 100, maxSize: 10, sizeOf: engine.allStores().get('c:s')?.options.sizeOf }, 'made with the correlator\'s options')
 })
 
-t.test('events labelled before their hold deadline are not kept alive by the deadline heap', async t => {
+/** V8's `gc()`, exposed at run time (tap starts the test without --expose-gc). */
+async function exposedGc (): Promise<() => void> {
   const v8 = await import('node:v8')
   const vm = await import('node:vm')
   v8.setFlagsFromString('--expose-gc')
-  const gc = vm.runInNewContext('gc') as () => void
+  return vm.runInNewContext('gc') as () => void
+}
+
+/**
+ * Pushes `n` events (one per 10 ms) through the engine and counts how many are still alive
+ * after a full garbage collection, and how many the engine put out.
+ */
+async function pushAndCollect (engine: CorrelationEngine, n: number): Promise<{ alive: number, out: number }> {
+  const gc = await exposedGc()
+  const refs: Array<WeakRef<object>> = []
+  let out = 0
+  for (let i = 0; i < n; i++) {
+    const e = ev(i, 1_800_000_000 + i / 100)
+    refs.push(new WeakRef(e))
+    out += engine.push(e).length
+  }
+  // WeakRef targets stay alive until the current job ends: collect in a later one.
+  await new Promise(resolve => setImmediate(resolve))
+  gc()
+  return { alive: refs.filter(r => r.deref() !== undefined).length, out }
+}
+
+t.test('events labelled before their hold deadline are not kept alive by the deadline heap', async t => {
   // Every event is held for an hour under its source; the tenth event of a source labels them.
   const c: Correlator = {
     name: 'early',
@@ -180,20 +203,46 @@ t.test('events labelled before their hold deadline are not kept alive by the dea
     }
   }
   const engine = new CorrelationEngine({ correlators: [c], maxHeldEvents: 100_000 })
-  const refs: Array<WeakRef<object>> = []
-  let out = 0
-  for (let i = 0; i < 5000; i++) {
-    const e = ev(i, 1_800_000_000 + i / 100)
-    refs.push(new WeakRef(e))
-    out += engine.push(e).length
-  }
-  // WeakRef targets stay alive until the current job ends: collect in a later one.
-  await new Promise(resolve => setImmediate(resolve))
-  gc()
-  const alive = refs.filter(r => r.deref() !== undefined).length
+  const { alive, out } = await pushAndCollect(engine, 5000)
   t.equal(out + engine.held, 5000, 'every event left or is held')
   // The hold queue lets go of leavers in batches of 1,024 (compactHoldOrder); the heap kept all 4,500 labelled ones.
   t.ok(alive <= engine.held + 1025, `only the held events and the queue's last batch stay alive: ${alive} alive, ${engine.held} held`)
+})
+
+t.test('events forced out at the held-events cap are not kept alive by the hold queue', async t => {
+  // Every event is held for an hour: past 1,000 held, the oldest is forced out at each event.
+  const c: Correlator = {
+    name: 'hoarder',
+    onEvent (e, ctx) { if (e.category === 'network') ctx.holdFor(String(e.line % 100), e, (e.time as number) + 3600) }
+  }
+  const engine = new CorrelationEngine({ correlators: [c], maxHeldEvents: 1000 })
+  const { alive, out } = await pushAndCollect(engine, 6000)
+  t.equal(engine.held, 1000, 'the cap holds')
+  t.equal(out, 5000, 'the rest were forced out')
+  // Before the queue's passed slots were cleared, up to half the queue stayed alive (1,900 here).
+  t.ok(alive <= engine.held + 1, `only the held events stay alive: ${alive} alive, ${engine.held} held`)
+})
+
+t.test('a store makes its lru-cache at its first entry', async t => {
+  const gc = await exposedGc()
+  const clock = { now: () => 1000 }
+  gc()
+  const before = process.memoryUsage().heapUsed
+  // lru-cache allocates about 30 bytes per slot on the heap up front: 1,000,000 slots, ~30 MiB.
+  const { createKeyedState } = await import('../lib/correlate/state.js')
+  const stores = Array.from({ length: 5 }, (_, i) => createKeyedState<string>(`s${i}`, { max: 200_000, ttlSeconds: 60 }, clock))
+  for (const s of stores) {
+    t.equal(s.get('k'), undefined)
+    t.equal(s.has('k'), false)
+    t.equal(s.delete('k'), false)
+  }
+  gc()
+  const grown = process.memoryUsage().heapUsed - before
+  t.ok(grown < 4 * 1024 * 1024, `five empty stores of 200,000 took ${(grown / 1048576).toFixed(1)} MiB`)
+  stores[0].set('k', 'v')
+  t.equal(stores[0].get('k'), 'v', 'the first entry makes it')
+  t.equal(stores[0].size, 1)
+  t.equal(stores[0].cache.max, 200_000, 'with the store\'s options')
 })
 
 t.test('bad correlators and options fail fast', async t => {

@@ -73,7 +73,10 @@ export interface SourceEvidence {
 
 /** Options of a keyed state store. */
 export interface StateOptions<V = unknown> {
-  /** Most keys kept; the least recently used go first. */
+  /**
+   * Most keys kept; the least recently used go first. The store's arrays for `max` keys are
+   * allocated at its first entry (about 50 bytes a key), so size it for the keys it must hold.
+   */
   max: number
   /** Seconds of event time after which an entry expires. */
   ttlSeconds: number

@@ -164,6 +164,9 @@ const silent: CorrelatorLogger = { info: () => {}, warn: () => {} }
 const TIMING_SAMPLE = 16
 const SAMPLE = 10
 
+/** What the hold queue keeps in place of a hold that has left (never in `holds`). */
+const LEFT: Hold = { event: { category: 'network' } as ScantagEvent, seq: -1, bytes: 0, holders: [] }
+
 export class CorrelationEngine {
   private watermarkTime = -Infinity
   private seq = 0
@@ -172,7 +175,10 @@ export class CorrelationEngine {
   /**
    * Holds in the order they started (oldest at `holdHead`), for forcing the oldest out at the
    * cap. A Map's first entry is slow to reach after many deletions at its front (V8 skips the
-   * deleted slots one by one until it rehashes), and at the cap that is every event.
+   * deleted slots one by one until it rehashes), and at the cap that is every event. Slots the
+   * head has passed hold {@link LEFT}, not the hold that left: the queue is compacted only when
+   * the dead front is half of it, and until then the front would keep up to as many events
+   * alive again as are held (on a wide sweep at the cap, 9,600 more than the 10,000 held).
    */
   private holdOrder: Hold[] = []
   /** Estimated bytes of the events held now. */
@@ -524,7 +530,7 @@ export class CorrelationEngine {
   private oldestHold (): Hold | undefined {
     const order = this.holdOrder
     let head = this.holdHead
-    while (head < order.length && this.holds.get(order[head].event) !== order[head]) head++
+    while (head < order.length && this.holds.get(order[head].event) !== order[head]) order[head++] = LEFT
     if (head > 1024 && head > order.length >>> 1) {
       order.splice(0, head) // compact: entries before the head have left
       head = 0

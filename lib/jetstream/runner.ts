@@ -216,7 +216,7 @@ export class PartitionRunner {
       this.rate.received = this.counters.received
     }
     let stateEntries = 0
-    if (this.engine !== undefined) for (const s of this.engine.allStores().values()) stateEntries += s.cache.size
+    if (this.engine !== undefined) for (const s of this.engine.allStores().values()) stateEntries += s.size
     return {
       partition: this.partition,
       state: this.state,
