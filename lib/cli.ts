@@ -203,7 +203,10 @@ function openInput (path: string): Readable {
 
 async function openOutput (path: string): Promise<WriteStream> {
   await mkdir(dirname(path), { recursive: true }).catch(() => undefined)
-  const ws = createWriteStream(path)
+  // 1 MiB before backpressure: with the default 16 KiB every 64 KiB batch the serializer wrote
+  // paused the whole pipeline until the thread pool had written it, and the command sat idle
+  // for a quarter of its run (100,000 EVE records to /dev/null: 2.4-2.7 s, now 1.4-1.5 s).
+  const ws = createWriteStream(path, { highWaterMark: 1 << 20 })
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => { resolve() })
     ws.once('error', (err) => { reject(new IoError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)) })
