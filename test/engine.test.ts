@@ -358,6 +358,32 @@ t.test('detections close at the end of input and the open-detection cap closes t
   t.same(engine.detectionCounts, { open: 3, updated: 0, closed: 3 })
 })
 
+t.test('at the open-detection cap, a detection that keeps being updated is never the one closed', async t => {
+  const c: Correlator = {
+    name: 'every',
+    onEvent (e, ctx) {
+      if (e.category !== 'network' || e.src === undefined) return
+      ctx.detect({ key: e.src.ip, subtechnique: null, sourceIp: e.src.ip, firstSeen: 1, lastSeen: e.time as number, targetCount: 1, portCount: 1, eventCount: e.line, confidence: 0.2, reason: 'x' })
+    }
+  }
+  const engine = new CorrelationEngine({ correlators: [c], maxDetections: 100 })
+  const closed: string[] = []
+  const push = (e: NetworkEvent): void => {
+    for (const o of engine.push(e)) if (o.category === 'detection' && o.detection.status === 'closed') closed.push(o.detection.source.ip)
+  }
+  let line = 0
+  // 100 open detections, then 500 new ones, each after an update of the first.
+  for (let i = 0; i < 100; i++) push(flow(++line, 1000 + line, `10.1.${i >> 8}.${i & 255}`, '10.0.0.1'))
+  for (let i = 100; i < 600; i++) {
+    push(flow(++line, 1000 + line, '10.1.0.0', '10.0.0.1'))
+    push(flow(++line, 1000 + line, `10.1.${i >> 8}.${i & 255}`, '10.0.0.1'))
+  }
+  t.equal(engine.openDetections, 100, 'the cap holds')
+  t.equal(closed.length, 500, 'one closed per new detection past the cap')
+  t.notOk(closed.includes('10.1.0.0'), 'the detection updated between them stays open')
+  t.same(closed.slice(0, 99), Array.from({ length: 99 }, (_, i) => `10.1.0.${i + 1}`), 'the never-updated ones go first, oldest first')
+})
+
 t.test('maxEvidenceSources must be a positive integer', async t => {
   t.throws(() => new CorrelationEngine({ correlators: [], maxEvidenceSources: 0 }), /maxEvidenceSources must be a positive integer/)
   t.throws(() => new CorrelationEngine({ correlators: [], maxEvidenceSources: 1.5 }), /maxEvidenceSources/)
