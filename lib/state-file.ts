@@ -17,7 +17,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, w
 import { dirname, basename, join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { CorrelationEngine } from './correlate/engine.js'
-import type { StoredState } from './correlate/state.js'
+import { entriesByAge, type StoredState } from './correlate/state.js'
 
 /** The current state-file version. */
 export const STATE_VERSION = 1
@@ -86,16 +86,7 @@ export function snapshotEngine (engine: CorrelationEngine, correlators: string[]
   for (const [name, store] of engine.allStores()) {
     if (!store.persist) continue
     const entries: Array<[string, unknown, number | null]> = []
-    // rentries(): least recently used first, so that loading in order keeps recency. An empty
-    // store's cache is not asked for: that would make its arrays (lib/correlate/state.ts).
-    if (store.size > 0) {
-      const cache = store.cache
-      for (const [k, value] of cache.rentries()) {
-        const key = k as string
-        const ms = cache.getRemainingTTL(key)
-        entries.push([key, value, Number.isFinite(ms) ? Math.max(0, ms) / 1000 : null])
-      }
-    }
+    for (const [key, value, ms] of entriesByAge(store)) entries.push([key, value, Number.isFinite(ms) ? Math.max(0, ms) / 1000 : null])
     stores[name] = { max: store.options.max, ttlSeconds: store.options.ttlSeconds, entries }
   }
   const watermark = engine.watermark

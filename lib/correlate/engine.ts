@@ -576,14 +576,11 @@ export class CorrelationEngine {
   }
 
   private releaseHolder (hold: Hold, c: Correlator, expired: boolean): void {
-    const holders = hold.holders
-    let i = 0
-    while (i < holders.length && holders[i].correlator !== c) i++
-    if (i === holders.length) return
-    const key = holders[i].key
-    const entry = holders[i].entry
-    if (entry !== undefined) entry.hold = undefined
-    holders.splice(i, 1)
+    const holder = holderOf(hold, c)
+    if (holder === undefined) return
+    const key = holder.key
+    if (holder.entry !== undefined) holder.entry.hold = undefined
+    hold.holders.splice(hold.holders.indexOf(holder), 1)
     if (key !== undefined) {
       // Keyed holds wait for a label only: no onRelease call.
       const byKey = this.keyed.get(c)

@@ -108,12 +108,20 @@ export function createKeyedState<V extends NonNullable<unknown>> (name: string, 
  */
 export function rebuildKeyedState<V extends NonNullable<unknown>> (old: StoredState<V>, options: StateOptions<V>, clock: EventClock, name: string): StoredState<V> {
   const store = createKeyedState<V>(name, options, clock)
-  if (old.size === 0) return store
-  for (const entry of old.cache.rentries()) {
-    const [key, value] = entry as [string, V]
-    const left = old.cache.getRemainingTTL(key)
+  for (const [key, value, left] of entriesByAge(old)) {
     if (left <= 0) continue
     store.cache.set(key, value, Number.isFinite(left) ? { ttl: Math.max(1, left) } : {})
   }
   return store
+}
+
+/**
+ * A store's entries, least recently used first (setting them in this order keeps recency),
+ * each with the event time it has left in ms (Infinity when it does not expire). An empty
+ * store yields nothing without making its cache.
+ */
+export function * entriesByAge<V extends NonNullable<unknown>> (store: StoredState<V>): Generator<[string, V, number]> {
+  if (store.size === 0) return
+  const cache = store.cache
+  for (const [key, value] of cache.rentries()) yield [key as string, value as V, cache.getRemainingTTL(key as string)]
 }
