@@ -122,3 +122,83 @@ t.test('every correlator goes on without errors after a restore (class-held stat
   const again = resumed.find(d => d.correlator === 'vertical-scan')
   t.equal(again?.port_count, vertical?.port_count, 'the scan split by the restart counts the same ports as the unbroken run')
 })
+
+t.test('checkpoints written before pairs were made smaller still restore', async t => {
+  // Earlier builds kept a vertical pair's transports as a Set of names and gave every sweep
+  // pair a Map of its destinations; now a bit set, and one destination without a Map. The
+  // real nmap scan of test above, split at a checkpoint rewritten in the earlier layout.
+  const { readThrough } = await import('./helpers.js')
+  const events = (await readThrough(join(root, 'examples/data/conn.log'))).events
+  const warnings: string[] = []
+  const log = { info: () => {}, warn: (...a: unknown[]) => { warnings.push(a.map(String).join(' ')) } }
+  const make = (): CorrelationEngine => new CorrelationEngine({ correlators: builtinCorrelators(), log })
+  const closed = (outs: ReturnType<CorrelationEngine['push']>): Array<{ correlator: string, port_count: number, target_count: number, reason: string }> =>
+    outs.flatMap(o => o.category === 'detection' && o.detection.status === 'closed' ? [o.detection] : [])
+  const whole = make()
+  const unbroken = closed([...events.flatMap(e => whole.push(structuredClone(e))), ...whole.end()])
+
+  const half = Math.floor(events.length / 2)
+  const a = make()
+  for (const e of events.slice(0, half)) a.push(structuredClone(e))
+  const { writeStateFile, readStateFile } = await import('../lib/state-file.js')
+  const file = join(tmp, 'old-layout.json')
+  writeStateFile(file, snapshotEngine(a, a.correlatorNames))
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { stores: Record<string, { entries: Array<[string, Record<string, unknown>, number]> }> }
+  let pairs = 0
+  let sweeps = 0
+  for (const [, v] of doc.stores['vertical-scan:pairs']?.entries ?? []) {
+    t.type(v.transports, 'number', 'written as bits now')
+    const names = ['tcp', 'udp', 'sctp'].filter((_n, slot) => ((v.transports as number) & (1 << slot)) !== 0)
+    v.transports = { $set: names }
+    pairs++
+  }
+  for (const name of ['horizontal-sweep:pairs', 'horizontal-sweep:suspects']) {
+    for (const [, v] of doc.stores[name]?.entries ?? []) {
+      if (v.sole === undefined) continue
+      v.contacted = { $map: [[v.sole, v.soleAnswered === true]] }
+      delete v.sole
+      delete v.soleAnswered
+      sweeps++
+    }
+  }
+  t.ok(pairs > 0 && sweeps > 0, `rewrote ${pairs} vertical pairs and ${sweeps} one-destination sweep pairs`)
+  writeFileSync(file, JSON.stringify(doc))
+  const b = make()
+  restoreEngine(b, readStateFile(file))
+  const resumed = closed([...events.slice(half).flatMap(e => b.push(structuredClone(e))), ...b.end()])
+  t.same(warnings, [], 'no correlator failed on the old layout')
+  const before = unbroken.find(d => d.correlator === 'vertical-scan')
+  const after = resumed.find(d => d.correlator === 'vertical-scan')
+  t.equal(after?.port_count, before?.port_count, `the same ${before?.port_count} ports`)
+  t.equal(after?.reason, before?.reason, 'and the same reason')
+
+  // A sweep pair with one destination at the checkpoint, probed again after it: the slow
+  // tcp/445 sweep above, its first probe before the restart, the rest and a repeat after.
+  const { zeekToEvent } = await import('../lib/parse/zeek.js')
+  const sweepEvents = [1, 2, 1, ...Array.from({ length: 30 }, (_v, i) => i + 3)].map((n, i) => {
+    const ev = zeekToEvent(JSON.parse(probe(n)) as Record<string, unknown>, { input: 'x', line: i + 1, format: 'zeek-json', communityIdSeed: 0, pathHint: 'conn' })
+    if (typeof ev === 'string') throw new Error(ev)
+    return ev
+  })
+  const sweepOf = (outs: ReturnType<CorrelationEngine['push']>): unknown[] => closed(outs).filter(d => d.correlator === 'horizontal-sweep').map(d => [d.target_count, d.reason])
+  const c = make()
+  const oneGo = sweepOf([...sweepEvents.flatMap(e => c.push(structuredClone(e))), ...c.end()])
+  t.same(oneGo.map(x => (x as [number])[0]), [32], 'the unbroken run finds the sweep of 32 destinations, 10.1.2.1 counted once')
+  const d = make()
+  d.push(structuredClone(sweepEvents[0]))
+  writeStateFile(file, snapshotEngine(d, d.correlatorNames))
+  const sweepDoc = JSON.parse(readFileSync(file, 'utf8')) as typeof doc
+  const entry = sweepDoc.stores['horizontal-sweep:pairs']?.entries[0]?.[1]
+  t.same([entry?.sole, entry?.contacted], [167838209, undefined], 'one destination (10.1.2.1) and no Map, as written now')
+  if (entry !== undefined) {
+    entry.contacted = { $map: [[entry.sole, false]] }
+    delete entry.sole
+    delete entry.soleAnswered
+  }
+  writeFileSync(file, JSON.stringify(sweepDoc))
+  const e = make()
+  restoreEngine(e, readStateFile(file))
+  const resumedSweep = sweepOf([...sweepEvents.slice(1).flatMap(ev => e.push(structuredClone(ev))), ...e.end()])
+  t.same(resumedSweep, oneGo, 'restored from the earlier layout: the same destinations counted (10.1.2.1 once), the same reason')
+  t.same(warnings, [], 'no correlator failed')
+})

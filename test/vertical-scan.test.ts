@@ -84,6 +84,9 @@ t.test('PortTally counts distinct ports per transport and stays bounded past 64 
   t.notOk(p.add('tcp', 80, false), 'ports from the list survive the switch')
   t.notOk(p.add('icmp', 8, false), 'no ports for ICMP')
   t.same(p.sample, [80, 80, 1000], 'first ports seen, as a sample')
+  const other = new PortTally(3)
+  t.same([other.size, other.sample], [0, []], 'another tally shares none of it (tallies start from one shared, frozen empty list)')
+  t.ok(other.add('sctp', 9, false) && other.size === 1, 'and takes its own first port')
   t.equal(Math.round(p.failureShare * 1000) / 1000, Math.round((1 - 21 / 202) * 1000) / 1000)
 })
 

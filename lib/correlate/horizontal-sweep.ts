@@ -411,9 +411,13 @@ export interface SweepState {
   answeredTargets: number
   /**
    * The destinations contacted (TRW's first-contact set), least recently contacted first,
-   * each with whether it ever answered. At most `maxTargetsPerPair`.
+   * each with whether it ever answered. At most `maxTargetsPerPair`. Made at the pair's second
+   * destination: until then the one destination is {@link SweepState.sole}.
    */
-  contacted: Map<DestinationKey, boolean>
+  contacted?: Map<DestinationKey, boolean>
+  /** The pair's one destination while it has only one (most pairs), and whether it answered. */
+  sole?: DestinationKey
+  soleAnswered?: boolean
   /**
    * The window's first contacts, oldest first from `windowStart`: time + 1, negated when the
    * destination answered ({@link packFirstContact}). Read by the count detector.
@@ -455,7 +459,7 @@ export interface SweepState {
  * first contact in the window. Restored plain data counts the same.
  */
 export function sweepStateBytes (s: SweepState): number {
-  const contacted = s.contacted instanceof Map ? s.contacted.size : 0
+  const contacted = s.contacted instanceof Map ? s.contacted.size : s.sole !== undefined ? 1 : 0
   const window = Array.isArray(s.window) ? s.window.length : 0
   return 600 + 48 * contacted + 8 * window
 }
@@ -492,6 +496,12 @@ export function destinationKey (ip: string): DestinationKey {
   if (dots !== 3 || digits === 0) return ip
   return (value * 256 + octet) | 0
 }
+
+/**
+ * The empty window and samples a new pair starts with, shared; {@link record} replaces them
+ * with arrays made with their first element. Frozen, so that a push onto them would throw.
+ */
+const NONE_YET = Object.freeze([]) as unknown as never[]
 
 /**
  * Repeat probes (retransmissions, second passes) held per destination before the pair fires.
@@ -569,23 +579,53 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
     }
   }
 
+  /** Whether a destination was contacted before, and answered: undefined when it is new. */
+  function contact (s: SweepState, k: DestinationKey, answered: boolean): boolean | undefined {
+    const contacted = s.contacted
+    if (contacted === undefined) {
+      // Most pairs never see a second destination: no Map for them (~180 bytes each).
+      if (s.sole === undefined) {
+        s.sole = k
+        s.soleAnswered = answered
+        return undefined
+      }
+      if (s.sole === k) {
+        const prev = s.soleAnswered === true
+        s.soleAnswered = prev || answered
+        return prev
+      }
+      const m = new Map<DestinationKey, boolean>()
+      m.set(s.sole, s.soleAnswered === true)
+      m.set(k, answered)
+      s.contacted = m
+      s.sole = s.soleAnswered = undefined
+      return undefined
+    }
+    const prev = contacted.get(k)
+    if (prev !== undefined) contacted.delete(k) // re-insert: the map stays in contact order
+    contacted.set(k, prev === true || answered)
+    if (contacted.size > maxTargets) {
+      const oldest = contacted.keys().next()
+      if (oldest.done !== true) contacted.delete(oldest.value)
+    }
+    return prev
+  }
+
   /** Records one attempt; true when it is the destination's first contact. */
   function record (s: SweepState, dst: string, t: number, answered: boolean): boolean {
     const k = destinationKey(dst)
-    const prev = s.contacted.get(k)
+    const prev = contact(s, k, answered)
     const first = prev === undefined
-    if (!first) s.contacted.delete(k) // re-insert: the map stays in contact order
-    s.contacted.set(k, prev === true || answered)
-    if (s.contacted.size > maxTargets) {
-      const oldest = s.contacted.keys().next()
-      if (oldest.done !== true) s.contacted.delete(oldest.value)
-    }
     if (answered && prev !== true) s.answeredTargets++
     if (first) {
       s.targets++
-      s.window.push(packFirstContact(t, answered))
+      // Arrays made with their first element: `[]` then push allocates room for 17.
+      const packed = packFirstContact(t, answered)
+      if (s.window.length === 0) s.window = [packed]
+      else s.window.push(packed)
       if (!answered) s.windowFailed++
-      if (s.samples.length < sampleSize) s.samples.push(dst)
+      if (s.samples.length === 0) s.samples = [dst]
+      else if (s.samples.length < sampleSize) s.samples.push(dst)
       widen(s, k, dst)
     }
     return first
@@ -699,8 +739,8 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
       let s = getPair(key)
       if (s === undefined) {
         s = {
-          firstSeen: t, lastSeen: t, events: 0, targets: 0, answeredTargets: 0, contacted: new Map(),
-          window: [], windowStart: 0, windowFailed: 0, logRatio: 0, walkDone: false, trwScanner: false, held: 0, samples: []
+          firstSeen: t, lastSeen: t, events: 0, targets: 0, answeredTargets: 0,
+          window: NONE_YET, windowStart: 0, windowFailed: 0, logRatio: 0, walkDone: false, trwScanner: false, held: 0, samples: NONE_YET
         }
       }
       if (t < s.firstSeen) s.firstSeen = t

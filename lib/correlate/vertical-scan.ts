@@ -107,6 +107,8 @@ export const VERTICAL_SCAN_EVIDENCE_KIND = 'vertical-scan'
 
 /** Transports whose attempts have ports, with their slot in a {@link PortTally}. */
 const TRANSPORT_SLOT: Readonly<Record<string, number>> = { tcp: 0, udp: 1, sctp: 2 }
+/** The transports by slot, for {@link PairState.transports}' bits. */
+const SLOT_TRANSPORT = ['tcp', 'udp', 'sctp'] as const
 const PSH = 0x08
 
 /** Whether an event is connection evidence: a Zeek `conn` record or a Suricata EVE `flow` record. */
@@ -190,6 +192,12 @@ const SLOT_BYTES = 65536 / 8
 const SLOTS = 3
 /** Ports kept as a list before the bitmaps take over: a list of 64 costs ~0.6 KiB, a bitmap 8 KiB. */
 const LIST_PORTS = 64
+/**
+ * The empty list a tally starts with, shared: nearly every pair sees one port (98,726 of 98,735
+ * pairs on the bench's conn.log), and `[]` then `push` allocates room for 17, so a tally's lists
+ * are made with their first element instead. Frozen, so that a push onto it would throw.
+ */
+const NO_PORTS = Object.freeze([]) as unknown as number[]
 
 /**
  * Distinct ports of one pair, each remembered as answered-with-data or not. A list for the
@@ -199,7 +207,7 @@ const LIST_PORTS = 64
  */
 export class PortTally {
   /** Port keys (slot × 65536 + port) in first-seen order, until the bitmaps take over. */
-  private list: number[] = []
+  private list: number[] = NO_PORTS
   private answeredList: Set<number> | undefined
   /** Per transport slot, its bitmap once the list is given up (null: nothing seen on it yet). */
   private seenSlots: Array<Uint8Array | null> | undefined
@@ -209,7 +217,7 @@ export class PortTally {
   /** Distinct ports that exchanged data at least once. */
   answered = 0
   /** The first ports seen (numbers), for samples. */
-  readonly sample: number[] = []
+  sample: number[] = NO_PORTS
 
   constructor (private readonly sampleSize = 10) {}
 
@@ -223,7 +231,10 @@ export class PortTally {
       const key = slot * 65536 + port
       isNew = !this.list.includes(key)
       wasAnswered = this.answeredList?.has(key) ?? false
-      if (isNew) this.list.push(key)
+      if (isNew) {
+        if (this.list === NO_PORTS) this.list = [key]
+        else this.list.push(key)
+      }
       if (withData && !wasAnswered) (this.answeredList ??= new Set()).add(key)
       if (this.list.length > LIST_PORTS) this.toBitmaps()
     } else {
@@ -238,7 +249,8 @@ export class PortTally {
     }
     if (isNew) {
       this.size++
-      if (this.sample.length < this.sampleSize) this.sample.push(port)
+      if (this.sample === NO_PORTS) this.sample = [port]
+      else if (this.sample.length < this.sampleSize) this.sample.push(port)
     }
     if (withData && !wasAnswered) this.answered++
     return isNew
@@ -260,7 +272,7 @@ export class PortTally {
     for (const key of this.answeredList ?? []) mark(answered, key >>> 16, key & 0xffff)
     this.seenSlots = seen
     this.answeredSlots = answered
-    this.list = []
+    this.list = NO_PORTS
     this.answeredList = undefined
   }
 
@@ -293,8 +305,7 @@ export class PortTally {
     }
     if (seenSlots === null || answeredSlots === null || (seenSlots === undefined) !== (answeredSlots === undefined)) return undefined
     const tally = new PortTally(o.sampleSize as number)
-    Object.assign(tally, { list: o.list, answeredList: o.answeredList, seenSlots, answeredSlots, size: o.size, answered: o.answered })
-    tally.sample.push(...o.sample)
+    Object.assign(tally, { list: o.list, answeredList: o.answeredList, seenSlots, answeredSlots, size: o.size, answered: o.answered, sample: o.sample.slice() })
     return tally
   }
 }
@@ -339,13 +350,38 @@ export interface PairState {
   unanswered: number
   rejected: number
   answered: number
-  /** Transports seen, for the reason. */
-  transports: Set<string>
+  /** Transports seen, for the reason: a bit per {@link PortTally} slot (a Set per pair cost ~200 bytes). */
+  transports: number
   /** Set once the pair fired. */
   detection?: string
   process?: Detection['process']
   host?: Detection['host']
   user?: Detection['user']
+}
+
+/** The transports of a {@link PairState.transports} bit set, in slot order. */
+function transportNames (bits: number): string[] {
+  const names: string[] = []
+  for (let slot = 0; slot < SLOT_TRANSPORT.length; slot++) if ((bits & (1 << slot)) !== 0) names.push(SLOT_TRANSPORT[slot])
+  return names
+}
+
+/**
+ * A pair again as a checkpoint restores it: JSON keeps the tally's fields, not its class, and
+ * checkpoints of earlier builds kept the transports as a Set of names. Undefined when the
+ * tally is damaged, so that the pair starts over instead of failing every event.
+ */
+function revivePair (s: PairState): PairState | undefined {
+  const ports = PortTally.revive(s.ports)
+  if (ports === undefined) return undefined
+  s.ports = ports
+  const t: unknown = s.transports
+  if (typeof t !== 'number') {
+    let bits = 0
+    if (t instanceof Set || Array.isArray(t)) for (const name of t) if (typeof name === 'string' && TRANSPORT_SLOT[name] !== undefined) bits |= 1 << TRANSPORT_SLOT[name]
+    s.transports = bits
+  }
+  return s
 }
 
 /** The rule: enough distinct ports, and most of them failing. */
@@ -411,7 +447,7 @@ export function verticalScan (options: VerticalScanOptions = {}): Correlator {
   let pairs: KeyedState<PairState> | undefined
 
   function fresh (t: number): PairState {
-    return { firstSeen: t, lastSeen: t, ports: new PortTally(sampleSize), attempts: 0, unanswered: 0, rejected: 0, answered: 0, transports: new Set() }
+    return { firstSeen: t, lastSeen: t, ports: new PortTally(sampleSize), attempts: 0, unanswered: 0, rejected: 0, answered: 0, transports: 0 }
   }
 
   /** Opens or updates the pair's detection; returns the label its attempts get. */
@@ -426,7 +462,7 @@ export function verticalScan (options: VerticalScanOptions = {}): Correlator {
       unanswered: s.unanswered,
       rejected: s.rejected,
       answered: s.answered,
-      transports: [...s.transports]
+      transports: transportNames(s.transports)
     })
     const det = ctx.detect({
       key,
@@ -469,12 +505,7 @@ export function verticalScan (options: VerticalScanOptions = {}): Correlator {
       pairs ??= ctx.state<PairState>('pairs', { max: maxPairs, ttlSeconds: windowSeconds, maxSize: maxBytes, sizeOf: pairBytes })
       const key = `${src}|${dst}`
       let s = pairs.get(key)
-      if (s !== undefined && !(s.ports instanceof PortTally)) {
-        // Restored from a checkpoint: JSON keeps the tally's fields, not its class.
-        const ports = PortTally.revive(s.ports)
-        if (ports === undefined) s = undefined
-        else s.ports = ports
-      }
+      if (s !== undefined && !(s.ports instanceof PortTally && typeof s.transports === 'number')) s = revivePair(s)
       if (s !== undefined && s.detection === undefined && t - s.firstSeen > windowSeconds) {
         // The window ended without a scan: start over, and let what was kept go.
         ctx.releaseHeld(key)
@@ -485,7 +516,7 @@ export function verticalScan (options: VerticalScanOptions = {}): Correlator {
       if (t > s.lastSeen) s.lastSeen = t
       const withData = outcome === 'answered' && carriedData(event)
       s.ports.add(transport, dport, withData)
-      s.transports.add(transport)
+      s.transports |= 1 << TRANSPORT_SLOT[transport]
       s.attempts++
       if (outcome === 'unanswered') s.unanswered++
       else if (outcome === 'rejected') s.rejected++
