@@ -58,3 +58,25 @@ t.test('times beyond the Date range: readers refuse them, formatting never throw
   t.equal(r.deadLetters.length, 1)
   t.match(r.deadLetters[0].reason, /within the years/)
 })
+
+t.test('formatIsoMicros agrees with Date.toISOString whatever order the hours come in', async t => {
+  const { formatIsoMicros, MAX_EVENT_SECONDS } = await import('../lib/parse/time.js')
+  // It keeps the text of the last two hours: interleave three hours, their edges, negative
+  // times (before 1970: the hour is floored, not truncated) and the ends of the Date range.
+  const times = [
+    1_779_824_399.999999, 1_779_824_400, 1_779_824_400.000001, 1_779_820_800.25, 1_779_827_999.5, 1_779_824_459.999_9995,
+    -0.5, -3600, -3600.000001, -1, 0, 59.000001, 60, 3599.999999, 3600,
+    253_402_300_799.5, 253_402_300_800, -62_135_596_800.25, MAX_EVENT_SECONDS, -MAX_EVENT_SECONDS
+  ]
+  const expected = (s: number): string => {
+    let whole = Math.floor(s)
+    let micros = Math.round((s - whole) * 1e6)
+    if (micros >= 1e6) { whole += 1; micros -= 1e6 }
+    return new Date(whole * 1000).toISOString().slice(0, -5) + '.' + String(micros).padStart(6, '0') + 'Z'
+  }
+  for (let round = 0; round < 3; round++) {
+    for (const s of round === 1 ? [...times].reverse() : times) t.equal(formatIsoMicros(s), expected(s), `${s}`)
+  }
+  t.equal(formatIsoMicros(1_779_824_459.999_9995), '2026-05-26T19:41:00.000000Z', 'microseconds rounding up carry into the minute')
+  t.equal(formatIsoMicros(-0.5), '1969-12-31T23:59:59.500000Z')
+})

@@ -130,6 +130,13 @@ t.test('PortTally reads checkpoints written before the bitmaps were split by tra
   t.equal(p?.answered, 1, 'and answered already')
   t.equal(p?.bytes, 160 + 8 * 4 + 4 * 8192, 'tcp, udp, sctp and tcp-answered bitmaps; none for answered udp')
   t.equal(PortTally.revive({ ...old, seenBits: new Uint8Array(10) }), undefined, 'a bitmap of the wrong size is refused')
+  // Earlier builds kept a list-mode tally's answered ports in a Set.
+  const listed = PortTally.revive({ list: [80, 443], answeredList: new Set([80]), sample: [80, 443], size: 2, answered: 1, sampleSize: 10 })
+  t.notOk(listed?.add('tcp', 80, true), 'tcp/80 was seen')
+  t.equal(listed?.answered, 1, 'and had answered: counted once')
+  t.notOk(listed?.add('tcp', 443, true))
+  t.equal(listed?.answered, 2, 'tcp/443 answers now')
+  t.equal(PortTally.revive({ list: [80], answeredList: new Set(['80']), sample: [80], size: 1, answered: 1, sampleSize: 10 }), undefined, 'answered keys that are not numbers are refused')
   t.equal(PortTally.revive({ list: [], sample: [], size: 0, answered: 0, sampleSize: 10, seenSlots: [null, null], answeredSlots: [null, null, null] }), undefined, 'so are two slots of three')
 })
 

@@ -48,6 +48,14 @@ export function sizeClass (n: number): number {
 }
 
 /**
+ * The options objects passed to every lru-cache call. lru-cache 11 gives a call made without
+ * one a fresh `{}` (its default parameter, into which it writes a diagnostics `status`): shared
+ * objects save an allocation per lookup, two to three per record for the scan detectors.
+ */
+const NO_OPTIONS = {}
+const PEEK_STALE = { allowStale: true }
+
+/**
  * Creates a bounded store whose entries expire `ttlSeconds` of event time after being set, and
  * with `maxSize`, whose entries' sizes add up to at most that.
  */
@@ -69,7 +77,7 @@ export function createKeyedState<V extends NonNullable<unknown>> (name: string, 
       ? { maxSize: options.maxSize, sizeCalculation: (value: V, key: string) => sizeClass(sizeOf(value, key)) }
       : {})
   }))
-  let set = (key: string, value: V): void => { made().set(key, value) }
+  let set = (key: string, value: V): void => { made().set(key, value, NO_OPTIONS) }
   if (sizeOf !== undefined) {
     // lru-cache measures an entry when a new value is set, not when the same object is set
     // again after growing in place; so an object whose size class changed is taken out and
@@ -81,7 +89,7 @@ export function createKeyedState<V extends NonNullable<unknown>> (name: string, 
       const c = made()
       const size = sizeClass(sizeOf(value, key))
       if (typeof value === 'object' && counted.get(value) !== size) {
-        if (c.peek(key, { allowStale: true }) === value) c.delete(key)
+        if (c.peek(key, PEEK_STALE) === value) c.delete(key)
         counted.set(value, size)
       }
       sized.size = size
@@ -92,9 +100,9 @@ export function createKeyedState<V extends NonNullable<unknown>> (name: string, 
     get cache () { return made() },
     persist: options.persist !== false,
     options,
-    get: (key) => cache === undefined ? undefined : cache.get(key),
+    get: (key) => cache === undefined ? undefined : cache.get(key, NO_OPTIONS),
     set,
-    has: (key) => cache !== undefined && cache.has(key),
+    has: (key) => cache !== undefined && cache.has(key, NO_OPTIONS),
     delete: (key) => cache !== undefined && cache.delete(key),
     get size () { return cache === undefined ? 0 : cache.size }
   }

@@ -208,7 +208,8 @@ const NO_PORTS = Object.freeze([]) as unknown as number[]
 export class PortTally {
   /** Port keys (slot × 65536 + port) in first-seen order, until the bitmaps take over. */
   private list: number[] = NO_PORTS
-  private answeredList: Set<number> | undefined
+  /** The keys of `list` that answered with data (an array: a Set costs ~200 bytes, and most pairs have one port). */
+  private answeredList: number[] | undefined
   /** Per transport slot, its bitmap once the list is given up (null: nothing seen on it yet). */
   private seenSlots: Array<Uint8Array | null> | undefined
   private answeredSlots: Array<Uint8Array | null> | undefined
@@ -230,12 +231,15 @@ export class PortTally {
     if (this.seenSlots === undefined) {
       const key = slot * 65536 + port
       isNew = !this.list.includes(key)
-      wasAnswered = this.answeredList?.has(key) ?? false
+      wasAnswered = this.answeredList !== undefined && this.answeredList.includes(key)
       if (isNew) {
         if (this.list === NO_PORTS) this.list = [key]
         else this.list.push(key)
       }
-      if (withData && !wasAnswered) (this.answeredList ??= new Set()).add(key)
+      if (withData && !wasAnswered) {
+        if (this.answeredList === undefined) this.answeredList = [key]
+        else this.answeredList.push(key)
+      }
       if (this.list.length > LIST_PORTS) this.toBitmaps()
     } else {
       const byte = port >> 3
@@ -259,7 +263,7 @@ export class PortTally {
   /** Approximate bytes the tally holds (object, list or bitmaps, samples), for the pairs' memory budget. */
   get bytes (): number {
     let n = 160 + 8 * this.sample.length
-    if (this.seenSlots === undefined) return n + 8 * this.list.length + 24 * (this.answeredList?.size ?? 0)
+    if (this.seenSlots === undefined) return n + 8 * this.list.length + 8 * (this.answeredList?.length ?? 0)
     for (const b of this.seenSlots) if (b !== null) n += SLOT_BYTES
     for (const b of this.answeredSlots ?? []) if (b !== null) n += SLOT_BYTES
     return n
@@ -294,7 +298,9 @@ export class PortTally {
     const o = v as Record<string, unknown>
     const numbers = (a: unknown): a is number[] => Array.isArray(a) && a.every(n => Number.isInteger(n))
     if (!numbers(o.list) || !numbers(o.sample) || !Number.isInteger(o.size) || !Number.isInteger(o.answered) || !Number.isInteger(o.sampleSize)) return undefined
-    if (o.answeredList !== undefined && !(o.answeredList instanceof Set)) return undefined
+    // Checkpoints of earlier builds hold the answered keys as a Set.
+    const answeredList = o.answeredList instanceof Set ? [...o.answeredList as Set<unknown>] : o.answeredList
+    if (answeredList !== undefined && !numbers(answeredList)) return undefined
     let seenSlots = slotsOf(o.seenSlots)
     let answeredSlots = slotsOf(o.answeredSlots)
     if (o.seenBits !== undefined || o.answeredBits !== undefined) {
@@ -305,7 +311,7 @@ export class PortTally {
     }
     if (seenSlots === null || answeredSlots === null || (seenSlots === undefined) !== (answeredSlots === undefined)) return undefined
     const tally = new PortTally(o.sampleSize as number)
-    Object.assign(tally, { list: o.list, answeredList: o.answeredList, seenSlots, answeredSlots, size: o.size, answered: o.answered, sample: o.sample.slice() })
+    Object.assign(tally, { list: o.list, answeredList, seenSlots, answeredSlots, size: o.size, answered: o.answered, sample: o.sample.slice() })
     return tally
   }
 }
