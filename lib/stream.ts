@@ -262,8 +262,9 @@ export interface SerializerOptions {
 
 /**
  * Writes objects as NDJSON text. {@link ScantagEvent}s are formatted (`merge` reuses the
- * original line text); anything else is `JSON.stringify`ed. Lines are batched while more input
- * is queued and written at once when the input pauses.
+ * original line text); anything else is `JSON.stringify`ed. Lines are gathered into batches
+ * of `batchBytes`; what has gathered when the input pauses (by the next turn of the event
+ * loop) is written then, so a live stream is not held back.
  *
  * Writing to a file, give the file stream room for several batches, as `scantag enrich --out`
  * does: `createWriteStream(path, { highWaterMark: 1 << 20 })`. With its default 16 KiB, each
@@ -274,22 +275,44 @@ export function createSerializer (options: SerializerOptions = {}): Transform {
   if (format !== 'merge' && format !== 'ecs') throw new TypeError(`format must be merge or ecs; got ${String(format)}`)
   const batchBytes = options.batchBytes ?? 65536
   let batch = ''
-  return new Transform({
+  let pending: NodeJS.Immediate | undefined
+  // Records usually arrive one at a time, each passed down the pipeline before the next is
+  // read, so "nothing else queued" is true after nearly every record: writing then made one
+  // write (one system call to a file or stdout) per record. The batch is written when full, or
+  // once the records of this turn have all come through.
+  const writeGathered = (): void => {
+    pending = undefined
+    if (batch.length === 0 || serializer.writableFinished || serializer.destroyed) return
+    const out = batch
+    batch = ''
+    serializer.push(out)
+  }
+  const serializer = new Transform({
     writableObjectMode: true,
     readableObjectMode: false,
     transform (chunk: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
       batch += serializeRecord(chunk, format) + '\n'
-      // writableLength counts this chunk until cb(): 1 means nothing else is queued.
-      if (batch.length >= batchBytes || this.writableLength <= 1) {
+      if (batch.length >= batchBytes) {
         const out = batch
         batch = ''
         cb(null, out)
         return
       }
+      pending ??= setImmediate(writeGathered)
       cb()
     },
     flush (cb: TransformCallback): void {
-      cb(null, batch.length > 0 ? batch : undefined)
+      if (pending !== undefined) clearImmediate(pending)
+      pending = undefined
+      const out = batch
+      batch = ''
+      cb(null, out.length > 0 ? out : undefined)
+    },
+    destroy (err: Error | null, cb: (error: Error | null) => void): void {
+      if (pending !== undefined) clearImmediate(pending)
+      pending = undefined
+      cb(err)
     }
   })
+  return serializer
 }

@@ -84,6 +84,35 @@ t.test('serializer batches and writes everything', async t => {
   t.throws(() => createSerializer({ format: 'xml' as never }), /format must be merge or ecs/)
 })
 
+t.test('serializer writes whole batches, not a write per record, and still writes a lone record at once', async t => {
+  // The CLI's pipeline hands the serializer one record at a time; it used to write each one
+  // as soon as nothing else was queued, which was after nearly every record: 100,015 writes
+  // (system calls) for the bench's 100,000 conn records.
+  const { events: five } = await readThrough(fixture('zeek-tsv/irongirl101-conn.log'))
+  const events = Array.from({ length: 2000 }, (_v, i) => five[i % five.length])
+  const chunks: number[] = []
+  const sink = new Writable({ write (chunk: Buffer, _enc, cb) { chunks.push(chunk.length); cb() } })
+  const source = new Readable({
+    objectMode: true,
+    read () {
+      // As a reader does: every event of a read chunk pushed in one go.
+      for (const ev of events) this.push(ev)
+      this.push(null)
+    }
+  })
+  await pipeline(source, createSerializer({ format: 'merge', batchBytes: 65536 }), sink)
+  const bytes = chunks.reduce((a, b) => a + b, 0)
+  t.ok(chunks.length <= Math.ceil(bytes / 65536) + 1, `${chunks.length} writes for ${bytes} bytes in batches of 65,536`)
+
+  const live = createSerializer()
+  const first = new Promise<string>(resolve => live.once('data', (c: Buffer) => { resolve(String(c)) }))
+  live.write(events[0])
+  const timer = new Promise<string>(resolve => setTimeout(() => { resolve('nothing within 1 s') }, 1000))
+  const got = await Promise.race([first, timer])
+  t.equal(got, mergeLine(events[0]) + '\n', 'a record with nothing after it is written without waiting for more or for the end')
+  live.end()
+})
+
 t.test('enricher accepts plain Zeek/EVE objects (e.g. from ndjson.parse) and dead-letters the rest', async t => {
   const dead: DeadLetter[] = []
   const enricher = createEnricher({ format: 'event', input: 'mixed', onDeadLetter: d => { dead.push(d) } })
