@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { parseState, snapshotEngine, restoreEngine, StateFileError } from '../lib/state-file.js'
 import { CorrelationEngine } from '../lib/correlate/engine.js'
 import { builtinCorrelators } from '../lib/correlate/builtins.js'
+import type { ScantagEvent } from '../lib/model.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'dist/cli.js')
@@ -94,18 +95,29 @@ t.test('snapshot and restore round-trip through the API, Maps and all', async t 
   t.throws(() => { restoreEngine(a, snap) }, /before the first event/)
 })
 
-t.test('every correlator goes on without errors after a restore (class-held state such as port tallies included)', async t => {
-  // Real nmap SYN scan of 1,000 ports on one host (irongirl101 conn.log, examples/data), split in two at a checkpoint.
+type Closed = Array<{ correlator: string, port_count: number, target_count: number, reason: string }>
+/** The closed detection records among an engine's outputs. */
+const closedDetections = (outs: ReturnType<CorrelationEngine['push']>): Closed =>
+  outs.flatMap(o => o.category === 'detection' && o.detection.status === 'closed' ? [o.detection] : [])
+
+/**
+ * A real nmap SYN scan of 1,000 ports on one host (irongirl101 conn.log, examples/data), and
+ * engines with every built-in correlator whose warnings are collected.
+ */
+async function nmapScan (): Promise<{ events: ScantagEvent[], warnings: string[], make: () => CorrelationEngine }> {
   const { readThrough } = await import('./helpers.js')
   const events = (await readThrough(join(root, 'examples/data/conn.log'))).events
   const warnings: string[] = []
   const log = { info: () => {}, warn: (...a: unknown[]) => { warnings.push(a.map(String).join(' ')) } }
-  const make = (): CorrelationEngine => new CorrelationEngine({ correlators: builtinCorrelators(), log })
-  const detectionsOf = (outs: ReturnType<CorrelationEngine['push']>): Array<{ correlator: string, port_count: number, target_count: number }> =>
-    outs.flatMap(o => o.category === 'detection' && o.detection.status === 'closed' ? [o.detection] : [])
+  return { events, warnings, make: () => new CorrelationEngine({ correlators: builtinCorrelators(), log }) }
+}
+
+t.test('every correlator goes on without errors after a restore (class-held state such as port tallies included)', async t => {
+  // The nmap scan split in two at a checkpoint.
+  const { events, warnings, make } = await nmapScan()
 
   const whole = make()
-  const unbroken = detectionsOf([...events.flatMap(e => whole.push(structuredClone(e))), ...whole.end()])
+  const unbroken = closedDetections([...events.flatMap(e => whole.push(structuredClone(e))), ...whole.end()])
   const vertical = unbroken.find(d => d.correlator === 'vertical-scan')
   t.ok(vertical !== undefined && vertical.port_count > 500, `the unbroken run finds the vertical scan (${vertical?.port_count} ports)`)
 
@@ -117,7 +129,7 @@ t.test('every correlator goes on without errors after a restore (class-held stat
   writeStateFile(file, snapshotEngine(a, a.correlatorNames))
   const b = make()
   restoreEngine(b, readStateFile(file))
-  const resumed = detectionsOf([...events.slice(half).flatMap(e => b.push(structuredClone(e))), ...b.end()])
+  const resumed = closedDetections([...events.slice(half).flatMap(e => b.push(structuredClone(e))), ...b.end()])
   t.same(warnings, [], 'no correlator failed after the restore')
   const again = resumed.find(d => d.correlator === 'vertical-scan')
   t.equal(again?.port_count, vertical?.port_count, 'the scan split by the restart counts the same ports as the unbroken run')
@@ -126,16 +138,10 @@ t.test('every correlator goes on without errors after a restore (class-held stat
 t.test('checkpoints written before pairs were made smaller still restore', async t => {
   // Earlier builds kept a vertical pair's transports as a Set of names and gave every sweep
   // pair a Map of its destinations; now a bit set, and one destination without a Map. The
-  // real nmap scan of test above, split at a checkpoint rewritten in the earlier layout.
-  const { readThrough } = await import('./helpers.js')
-  const events = (await readThrough(join(root, 'examples/data/conn.log'))).events
-  const warnings: string[] = []
-  const log = { info: () => {}, warn: (...a: unknown[]) => { warnings.push(a.map(String).join(' ')) } }
-  const make = (): CorrelationEngine => new CorrelationEngine({ correlators: builtinCorrelators(), log })
-  const closed = (outs: ReturnType<CorrelationEngine['push']>): Array<{ correlator: string, port_count: number, target_count: number, reason: string }> =>
-    outs.flatMap(o => o.category === 'detection' && o.detection.status === 'closed' ? [o.detection] : [])
+  // nmap scan, split at a checkpoint rewritten in the earlier layout.
+  const { events, warnings, make } = await nmapScan()
   const whole = make()
-  const unbroken = closed([...events.flatMap(e => whole.push(structuredClone(e))), ...whole.end()])
+  const unbroken = closedDetections([...events.flatMap(e => whole.push(structuredClone(e))), ...whole.end()])
 
   const half = Math.floor(events.length / 2)
   const a = make()
@@ -165,7 +171,7 @@ t.test('checkpoints written before pairs were made smaller still restore', async
   writeFileSync(file, JSON.stringify(doc))
   const b = make()
   restoreEngine(b, readStateFile(file))
-  const resumed = closed([...events.slice(half).flatMap(e => b.push(structuredClone(e))), ...b.end()])
+  const resumed = closedDetections([...events.slice(half).flatMap(e => b.push(structuredClone(e))), ...b.end()])
   t.same(warnings, [], 'no correlator failed on the old layout')
   const before = unbroken.find(d => d.correlator === 'vertical-scan')
   const after = resumed.find(d => d.correlator === 'vertical-scan')
@@ -180,7 +186,7 @@ t.test('checkpoints written before pairs were made smaller still restore', async
     if (typeof ev === 'string') throw new Error(ev)
     return ev
   })
-  const sweepOf = (outs: ReturnType<CorrelationEngine['push']>): unknown[] => closed(outs).filter(d => d.correlator === 'horizontal-sweep').map(d => [d.target_count, d.reason])
+  const sweepOf = (outs: ReturnType<CorrelationEngine['push']>): unknown[] => closedDetections(outs).filter(d => d.correlator === 'horizontal-sweep').map(d => [d.target_count, d.reason])
   const c = make()
   const oneGo = sweepOf([...sweepEvents.flatMap(e => c.push(structuredClone(e))), ...c.end()])
   t.same(oneGo.map(x => (x as [number])[0]), [32], 'the unbroken run finds the sweep of 32 destinations, 10.1.2.1 counted once')
