@@ -51,6 +51,7 @@ import type { Detection, NetworkEvent, ScantagEvent } from '../model.js'
 import { parseTcpFlags } from '../parse/outcome.js'
 import type { Correlator, CorrelatorContext, KeyedState, LabelInput } from './api.js'
 import { positiveOption, shareOption } from './options.js'
+import { appended, EMPTY_LIST } from './small-lists.js'
 import { isConnectionRecord } from './vertical-scan.js'
 
 /** Tunables of the horizontal sweep policy. */
@@ -460,8 +461,12 @@ export interface SweepState {
  */
 export function sweepStateBytes (s: SweepState): number {
   const contacted = s.contacted instanceof Map ? s.contacted.size : s.sole !== undefined ? 1 : 0
-  const window = Array.isArray(s.window) ? s.window.length : 0
-  return 600 + 48 * contacted + 8 * window
+  return sweepBytes(contacted, Array.isArray(s.window) ? s.window.length : 0)
+}
+
+/** The {@link sweepStateBytes} estimate for a pair remembering `destinations`, with `firstContacts` in its window. */
+function sweepBytes (destinations: number, firstContacts: number): number {
+  return 600 + 48 * destinations + 8 * firstContacts
 }
 
 /** A destination as remembered: an IPv4 address as a 32-bit integer, anything else as written. */
@@ -496,12 +501,6 @@ export function destinationKey (ip: string): DestinationKey {
   if (dots !== 3 || digits === 0) return ip
   return (value * 256 + octet) | 0
 }
-
-/**
- * The empty window and samples a new pair starts with, shared; {@link record} replaces them
- * with arrays made with their first element. Frozen, so that a push onto them would throw.
- */
-const NONE_YET = Object.freeze([]) as unknown as never[]
 
 /**
  * Repeat probes (retransmissions, second passes) held per destination before the pair fires.
@@ -543,7 +542,7 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
   const maxTargets = positive('maxTargetsPerPair', options.maxTargetsPerPair ?? Math.max(512, Math.min(Math.ceil(largest / Math.max(minFailureShare, 1e-3)), 65_536)), true)
   if (maxTargets < largest) throw new TypeError(`maxTargetsPerPair (${maxTargets}) must be at least the larger count threshold (${largest}), or the count detector can never fire`)
   // Room for 16 full pairs at least, or a budget would evict the very sweeps it tracks.
-  const fullPair = 600 + 48 * maxTargets + 8 * 2 * maxTargets
+  const fullPair = sweepBytes(maxTargets, 2 * maxTargets)
   if (maxBytes < 16 * fullPair) throw new TypeError(`maxBytes (${maxBytes}) must be at least 16 pairs of maxTargetsPerPair (${maxTargets}) destinations, ${16 * fullPair} bytes`)
   const sampleSize = positive('sampleTargets', options.sampleTargets ?? d.sampleTargets, true)
 
@@ -619,13 +618,9 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
     if (answered && prev !== true) s.answeredTargets++
     if (first) {
       s.targets++
-      // Arrays made with their first element: `[]` then push allocates room for 17.
-      const packed = packFirstContact(t, answered)
-      if (s.window.length === 0) s.window = [packed]
-      else s.window.push(packed)
+      s.window = appended(s.window, packFirstContact(t, answered))
       if (!answered) s.windowFailed++
-      if (s.samples.length === 0) s.samples = [dst]
-      else if (s.samples.length < sampleSize) s.samples.push(dst)
+      if (s.samples.length < sampleSize) s.samples = appended(s.samples, dst)
       widen(s, k, dst)
     }
     return first
@@ -740,7 +735,7 @@ export function horizontalSweep (options: HorizontalSweepOptions = {}): Correlat
       if (s === undefined) {
         s = {
           firstSeen: t, lastSeen: t, events: 0, targets: 0, answeredTargets: 0,
-          window: NONE_YET, windowStart: 0, windowFailed: 0, logRatio: 0, walkDone: false, trwScanner: false, held: 0, samples: NONE_YET
+          window: EMPTY_LIST, windowStart: 0, windowFailed: 0, logRatio: 0, walkDone: false, trwScanner: false, held: 0, samples: EMPTY_LIST
         }
       }
       if (t < s.firstSeen) s.firstSeen = t

@@ -44,6 +44,7 @@
 import type { Detection, NetworkEvent, ScantagEvent } from '../model.js'
 import type { Correlator, CorrelatorContext, KeyedState, LabelInput } from './api.js'
 import { positiveOption, shareOption } from './options.js'
+import { appended, EMPTY_LIST } from './small-lists.js'
 
 /** Tunables of the vertical scan policy. */
 export interface VerticalScanOptions {
@@ -192,12 +193,6 @@ const SLOT_BYTES = 65536 / 8
 const SLOTS = 3
 /** Ports kept as a list before the bitmaps take over: a list of 64 costs ~0.6 KiB, a bitmap 8 KiB. */
 const LIST_PORTS = 64
-/**
- * The empty list a tally starts with, shared: nearly every pair sees one port (98,726 of 98,735
- * pairs on the bench's conn.log), and `[]` then `push` allocates room for 17, so a tally's lists
- * are made with their first element instead. Frozen, so that a push onto it would throw.
- */
-const NO_PORTS = Object.freeze([]) as unknown as number[]
 
 /**
  * Distinct ports of one pair, each remembered as answered-with-data or not. A list for the
@@ -207,7 +202,7 @@ const NO_PORTS = Object.freeze([]) as unknown as number[]
  */
 export class PortTally {
   /** Port keys (slot × 65536 + port) in first-seen order, until the bitmaps take over. */
-  private list: number[] = NO_PORTS
+  private list: number[] = EMPTY_LIST
   /** The keys of `list` that answered with data (an array: a Set costs ~200 bytes, and most pairs have one port). */
   private answeredList: number[] | undefined
   /** Per transport slot, its bitmap once the list is given up (null: nothing seen on it yet). */
@@ -218,7 +213,7 @@ export class PortTally {
   /** Distinct ports that exchanged data at least once. */
   answered = 0
   /** The first ports seen (numbers), for samples. */
-  sample: number[] = NO_PORTS
+  sample: number[] = EMPTY_LIST
 
   constructor (private readonly sampleSize = 10) {}
 
@@ -232,14 +227,8 @@ export class PortTally {
       const key = slot * 65536 + port
       isNew = !this.list.includes(key)
       wasAnswered = this.answeredList !== undefined && this.answeredList.includes(key)
-      if (isNew) {
-        if (this.list === NO_PORTS) this.list = [key]
-        else this.list.push(key)
-      }
-      if (withData && !wasAnswered) {
-        if (this.answeredList === undefined) this.answeredList = [key]
-        else this.answeredList.push(key)
-      }
+      if (isNew) this.list = appended(this.list, key)
+      if (withData && !wasAnswered) this.answeredList = appended(this.answeredList, key)
       if (this.list.length > LIST_PORTS) this.toBitmaps()
     } else {
       const byte = port >> 3
@@ -253,8 +242,7 @@ export class PortTally {
     }
     if (isNew) {
       this.size++
-      if (this.sample === NO_PORTS) this.sample = [port]
-      else if (this.sample.length < this.sampleSize) this.sample.push(port)
+      if (this.sample.length < this.sampleSize) this.sample = appended(this.sample, port)
     }
     if (withData && !wasAnswered) this.answered++
     return isNew
@@ -276,7 +264,7 @@ export class PortTally {
     for (const key of this.answeredList ?? []) mark(answered, key >>> 16, key & 0xffff)
     this.seenSlots = seen
     this.answeredSlots = answered
-    this.list = NO_PORTS
+    this.list = EMPTY_LIST
     this.answeredList = undefined
   }
 
@@ -339,7 +327,7 @@ function splitBitmap (v: unknown): Array<Uint8Array | null> | undefined {
   return slots
 }
 
-/** Bytes a pair takes besides its tally: the state object, its transports Set and key. */
+/** Bytes a pair takes besides its tally: the state object and its key. */
 const PAIR_OVERHEAD_BYTES = 400
 
 /** Approximate bytes a pair's state holds, for the `maxBytes` budget (restored plain data included). */
