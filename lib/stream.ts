@@ -280,12 +280,19 @@ export function createSerializer (options: SerializerOptions = {}): Transform {
   // read, so "nothing else queued" is true after nearly every record: writing then made one
   // write (one system call to a file or stdout) per record. The batch is written when full, or
   // once the records of this turn have all come through.
+  const takeBatch = (): string => {
+    const out = batch
+    batch = ''
+    return out
+  }
+  const cancelPending = (): void => {
+    if (pending !== undefined) clearImmediate(pending)
+    pending = undefined
+  }
   const writeGathered = (): void => {
     pending = undefined
     if (batch.length === 0 || serializer.writableFinished || serializer.destroyed) return
-    const out = batch
-    batch = ''
-    serializer.push(out)
+    serializer.push(takeBatch())
   }
   const serializer = new Transform({
     writableObjectMode: true,
@@ -293,24 +300,19 @@ export function createSerializer (options: SerializerOptions = {}): Transform {
     transform (chunk: unknown, _enc: BufferEncoding, cb: TransformCallback): void {
       batch += serializeRecord(chunk, format) + '\n'
       if (batch.length >= batchBytes) {
-        const out = batch
-        batch = ''
-        cb(null, out)
+        cb(null, takeBatch())
         return
       }
       pending ??= setImmediate(writeGathered)
       cb()
     },
     flush (cb: TransformCallback): void {
-      if (pending !== undefined) clearImmediate(pending)
-      pending = undefined
-      const out = batch
-      batch = ''
+      cancelPending()
+      const out = takeBatch()
       cb(null, out.length > 0 ? out : undefined)
     },
     destroy (err: Error | null, cb: (error: Error | null) => void): void {
-      if (pending !== undefined) clearImmediate(pending)
-      pending = undefined
+      cancelPending()
       cb(err)
     }
   })
