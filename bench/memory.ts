@@ -179,6 +179,29 @@ function connLogFormat (): { header: string[], trailer: string[], row: (p: Probe
 }
 
 /**
+ * Writes `rounds` rounds of one line per member (host, source, client: `line` makes the line),
+ * the members in a new shuffled order each round, so that every key gains in every round and
+ * none goes idle; times spread evenly over `seconds`. `header` and `trailer` lines around them.
+ */
+function writeRounds (file: string, rng: () => number, o: { rounds: number, members: number, seconds: number, header?: string[], trailer?: string[] },
+  line: (round: number, member: number, n: number, time: number) => string): GeneratedFile {
+  const order = indexes(o.members)
+  const total = o.rounds * o.members
+  const w = new BlockWriter(file)
+  for (const h of o.header ?? []) w.line(h)
+  let n = 0
+  for (let round = 0; round < o.rounds; round++) {
+    shuffle(order, rng)
+    for (let k = 0; k < o.members; k++) {
+      w.line(line(round, order[k], n, START_TIME + (n + 0.5) * o.seconds / total))
+      n++
+    }
+  }
+  for (const t of o.trailer ?? []) w.line(t)
+  return { file, records: n, bytes: w.close() }
+}
+
+/**
  * port-sweep: 192.0.2.9 probes hosts 10.64.0.0 + i on ports 1 to P. Port by port in a shuffled
  * order, every host once per port in a new shuffled order each time (masscan randomizes both),
  * so that every (source, host) pair gains a port every round and stays active to the end.
@@ -186,22 +209,9 @@ function connLogFormat (): { header: string[], trailer: string[], row: (p: Probe
 export function writePortSweep (file: string, s: PortSweepShape, seed: number): GeneratedFile {
   const rng = mulberry32(seed)
   const conn = connLogFormat()
-  const total = s.hosts * s.ports
   const ports = shuffle(indexes(s.ports).map(i => i + 1), rng)
-  const hosts = indexes(s.hosts)
-  const w = new BlockWriter(file)
-  for (const h of conn.header) w.line(h)
-  let n = 0
-  for (let round = 0; round < s.ports; round++) {
-    shuffle(hosts, rng)
-    for (let k = 0; k < s.hosts; k++) {
-      const time = START_TIME + (n + 0.5) * s.seconds / total
-      w.line(conn.row({ time, uid: zeekUid(rng), src: '192.0.2.9', sport: 40000 + (n & 8191), dst: blockAddress(10, 64, hosts[k]), dport: ports[round] }))
-      n++
-    }
-  }
-  for (const t of conn.trailer) w.line(t)
-  return { file, records: n, bytes: w.close() }
+  return writeRounds(file, rng, { rounds: s.ports, members: s.hosts, seconds: s.seconds, header: conn.header, trailer: conn.trailer }, (round, host, n, time) =>
+    conn.row({ time, uid: zeekUid(rng), src: '192.0.2.9', sport: 40000 + (n & 8191), dst: blockAddress(10, 64, host), dport: ports[round] }))
 }
 
 /**
@@ -214,24 +224,11 @@ export function writePortSweep (file: string, s: PortSweepShape, seed: number): 
 export function writeWideSweep (file: string, s: WideSweepShape, seed: number): GeneratedFile {
   const rng = mulberry32(seed)
   const conn = connLogFormat()
-  const total = s.sources * s.destinations
   const start = Int32Array.from({ length: s.sources }, () => Math.floor(rng() * s.destinations))
-  const sources = indexes(s.sources)
-  const w = new BlockWriter(file)
-  for (const h of conn.header) w.line(h)
-  let n = 0
-  for (let round = 0; round < s.destinations; round++) {
-    shuffle(sources, rng)
-    for (let k = 0; k < s.sources; k++) {
-      const src = sources[k]
-      const time = START_TIME + (n + 0.5) * s.seconds / total
-      const dst = (start[src] + round) % s.destinations
-      w.line(conn.row({ time, uid: zeekUid(rng), src: blockAddress(198, 18, src), sport: 40000 + (n & 8191), dst: blockAddress(10, 128, dst), dport: 23 }))
-      n++
-    }
-  }
-  for (const t of conn.trailer) w.line(t)
-  return { file, records: n, bytes: w.close() }
+  return writeRounds(file, rng, { rounds: s.destinations, members: s.sources, seconds: s.seconds, header: conn.header, trailer: conn.trailer }, (round, src, n, time) => {
+    const dst = (start[src] + round) % s.destinations
+    return conn.row({ time, uid: zeekUid(rng), src: blockAddress(198, 18, src), sport: 40000 + (n & 8191), dst: blockAddress(10, 128, dst), dport: 23 })
+  })
 }
 
 /** `n` distinct random lower-case labels of 3 to 12 letters: a wordlist. */
@@ -255,44 +252,32 @@ function randomWordlist (n: number, rng: () => number): string[] {
  */
 export function writeDnsWordlist (file: string, s: DnsWordlistShape, seed: number): GeneratedFile {
   const rng = mulberry32(seed)
-  const total = s.clients * s.names
   const words = randomWordlist(s.names, rng)
   const start = Int32Array.from({ length: s.clients }, () => Math.floor(rng() * s.names))
-  const clients = indexes(s.clients)
-  const w = new BlockWriter(file)
-  let n = 0
-  for (let round = 0; round < s.names; round++) {
-    shuffle(clients, rng)
-    for (let k = 0; k < s.clients; k++) {
-      const client = clients[k]
-      w.line(JSON.stringify({
-        ts: Number((START_TIME + (n + 0.5) * s.seconds / total).toFixed(6)),
-        uid: zeekUid(rng),
-        'id.orig_h': blockAddress(10, 100, client),
-        'id.orig_p': 1024 + Math.floor(rng() * 64512),
-        'id.resp_h': '10.255.0.53',
-        'id.resp_p': 53,
-        proto: 'udp',
-        trans_id: Math.floor(rng() * 65536),
-        rtt: Number((0.002 + rng() * 0.03).toFixed(6)),
-        query: `${words[(start[client] + round) % s.names]}.c${client}.example.com`,
-        qclass: 1,
-        qclass_name: 'C_INTERNET',
-        qtype: 1,
-        qtype_name: 'A',
-        rcode: 3,
-        rcode_name: 'NXDOMAIN',
-        AA: false,
-        TC: false,
-        RD: true,
-        RA: true,
-        Z: 0,
-        rejected: false
-      }))
-      n++
-    }
-  }
-  return { file, records: n, bytes: w.close() }
+  return writeRounds(file, rng, { rounds: s.names, members: s.clients, seconds: s.seconds }, (round, client, _n, time) => JSON.stringify({
+    ts: Number(time.toFixed(6)),
+    uid: zeekUid(rng),
+    'id.orig_h': blockAddress(10, 100, client),
+    'id.orig_p': 1024 + Math.floor(rng() * 64512),
+    'id.resp_h': '10.255.0.53',
+    'id.resp_p': 53,
+    proto: 'udp',
+    trans_id: Math.floor(rng() * 65536),
+    rtt: Number((0.002 + rng() * 0.03).toFixed(6)),
+    query: `${words[(start[client] + round) % s.names]}.c${client}.example.com`,
+    qclass: 1,
+    qclass_name: 'C_INTERNET',
+    qtype: 1,
+    qtype_name: 'A',
+    rcode: 3,
+    rcode_name: 'NXDOMAIN',
+    AA: false,
+    TC: false,
+    RD: true,
+    RA: true,
+    Z: 0,
+    rejected: false
+  }))
 }
 
 /**
